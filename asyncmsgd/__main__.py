@@ -1,0 +1,3 @@
+from asyncmsgd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,9 @@
+"""Subcommands of ``asyncmsgd``, one module each (registered in this order)."""
+
+from __future__ import annotations
+
+COMMAND_MODULES: tuple[str, ...] = ("derive", "report")
+
+
+class UsageError(Exception):
+    """A command-line mistake that is not a parameter range (a missing file, a bad format)."""

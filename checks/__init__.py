@@ -1,0 +1,1 @@
+"""The claim registry and the property-based checks that simulation matches theory."""

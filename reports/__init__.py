@@ -1,0 +1,1 @@
+"""The LaTeX/PDF report: derivations, figures, one verdict per claim, provenance."""

@@ -1,0 +1,1 @@
+"""Batched, reproducible simulation of Async-MSGD (eq. (5)) for streaming PCA."""

@@ -1,0 +1,56 @@
+"""C1 (Lemma 1, tightness): the step bound and the norm bound of Async-MSGD, derived.
+
+* One stochastic step: for ||w|| = 1, ||(I - w w^T) X X^T w|| = ||X||^2 |cos t sin t| (t the angle
+  between X and w), whose maximum SymPy finds to be ||X||^2 / 2 <= C_d^2 / 2.
+* With momentum, Delta_{k+1} = mu Delta_k + eta g_k gives ||Delta|| <= eta (C_d^2/2) sum_k mu^k
+  = eta C_d^2 / (2 (1 - mu)) (to leading order in eta, as ||w||^2 = 1 + O(eta^gamma)).
+  Lemma 1 prints 2 C_d eta / (1 - mu): linear in C_d where the update is quadratic in X.
+* The norm bound 1 + O(tau eta/(1-mu)^2) becomes 1 + O(eta^gamma) under C1's delay condition.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from theory.compare import Comparison, compare
+from theory.delays import CONDITIONS
+from theory.formula import Formula
+from theory.symbols import C_d, eta, mu, tau
+
+theta = sp.Symbol("theta", real=True)
+
+
+def projected_gradient_max() -> sp.Expr:
+    """max over the angle of |cos(theta) sin(theta)|, i.e. of ||(I - ww^T) x x^T w|| / ||x||^2."""
+    f = sp.sin(theta) * sp.cos(theta)
+    crit = sp.solve(sp.diff(f, theta), theta)
+    return sp.Max(*[sp.Abs(sp.simplify(f.subs(theta, c))) for c in crit])
+
+
+@cache
+def step_bound() -> Formula:
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    per_step = eta * C_d**2 * projected_gradient_max()
+    series = sp.summation(mu**k, (k, 0, sp.oo))
+    if isinstance(series, sp.Piecewise):
+        series = series.args[0][0]  # the |mu| < 1 branch; mu in [0, 1)
+    return Formula("||v_{k+1} - v_k|| bound (C1)", sp.simplify(per_step * series), (eta, mu, C_d))
+
+
+PRINTED_STEP_BOUND = 2 * C_d * eta / (1 - mu)
+
+
+def step_comparison() -> Comparison:
+    return compare(step_bound().expr, PRINTED_STEP_BOUND)
+
+
+def printed_bound_violated_when() -> sp.Expr:
+    """The C_d above which the derived bound (attainable to leading order) exceeds the printed."""
+    return sp.solve(sp.Eq(step_bound().expr, PRINTED_STEP_BOUND), C_d)[0]
+
+
+def norm_excess_under_condition() -> sp.Expr:
+    """tau eta/(1-mu)^2 with tau at C1's delay scale: simplifies to eta^gamma."""
+    return sp.simplify((tau * eta / (1 - mu) ** 2).subs(tau, CONDITIONS["C1"].formula.expr))
