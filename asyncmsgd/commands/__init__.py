@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-COMMAND_MODULES: tuple[str, ...] = ("derive", "report")
+COMMAND_MODULES: tuple[str, ...] = ("derive", "simulate", "stability", "report")
 
 
 class UsageError(Exception):

@@ -1,0 +1,10 @@
+"""``asyncmsgd stability``: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stability", help="(not yet available)")
+    p.set_defaults(func=lambda args: print("asyncmsgd stability: not yet available") or 2)
