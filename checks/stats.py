@@ -1,0 +1,91 @@
+"""Error budgets for the statistical checks.
+
+A statistical assertion is ``|measured - theory| <= z * SE + bias``: SE from independent runs,
+``bias`` a stated bound on the systematic difference (finite eta against an eta -> 0 limit, say),
+and z corrected for the number of assertions in the whole suite (Bonferroni), so that a true claim
+fails a full suite run with probability below ``SUITE_ALPHA``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+SUITE_ALPHA = 1e-3  # probability that a true claim fails anywhere in one full suite run
+
+
+def bonferroni_z(n_assertions: int, family_alpha: float = SUITE_ALPHA) -> float:
+    """Two-sided z for ``n_assertions`` tests sharing the error budget ``family_alpha``."""
+    if n_assertions < 1:
+        raise ValueError("n_assertions must be >= 1")
+    return float(stats.norm.isf(family_alpha / (2 * n_assertions)))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over independent replicates, with its standard error."""
+
+    mean: float
+    se: float
+    n: int
+
+    def ci(self, z: float) -> tuple[float, float]:
+        return (self.mean - z * self.se, self.mean + z * self.se)
+
+
+def mean_estimate(samples: Sequence[float] | np.ndarray) -> Estimate:
+    x = np.asarray(samples, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n < 2:
+        return Estimate(float(x.mean()) if n else math.nan, math.inf, n)
+    return Estimate(float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)), n)
+
+
+def ratio_estimate(num: Estimate, den: Estimate) -> Estimate:
+    """num/den with the delta-method SE (independent estimates)."""
+    r = num.mean / den.mean
+    se = abs(r) * math.hypot(num.se / num.mean, den.se / den.mean)
+    return Estimate(r, se, min(num.n, den.n))
+
+
+def proportion_ci(successes: int, trials: int, confidence: float) -> tuple[float, float]:
+    """Clopper-Pearson (exact) interval for a binomial proportion."""
+    res = stats.binomtest(successes, trials).proportion_ci(confidence, method="exact")
+    return (float(res.low), float(res.high))
+
+
+@dataclass(frozen=True)
+class Slope:
+    slope: float
+    se: float
+    intercept: float
+    n: int
+
+    def ci(self, z: float) -> tuple[float, float]:
+        return (self.slope - z * self.se, self.slope + z * self.se)
+
+
+def loglog_slope(
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    y_se: Sequence[float] | np.ndarray | None = None,
+) -> Slope:
+    """Weighted least squares of log y on log x. With ``y_se`` the weights are the inverse
+    variances of log y (delta method: se/y) and the slope's SE is the model-based one; without,
+    the residual SE of ordinary least squares."""
+    lx = np.log(np.asarray(x, dtype=float))
+    ly = np.log(np.asarray(y, dtype=float))
+    design = np.column_stack([lx, np.ones_like(lx)])
+    if y_se is None:
+        res = stats.linregress(lx, ly)
+        return Slope(float(res.slope), float(res.stderr), float(res.intercept), lx.size)
+    s = np.asarray(y_se, dtype=float) / np.asarray(y, dtype=float)
+    w = 1.0 / s**2
+    cov = np.linalg.inv(design.T @ (design * w[:, None]))
+    beta = cov @ (design.T @ (w * ly))
+    return Slope(float(beta[0]), float(math.sqrt(cov[0, 0])), float(beta[1]), lx.size)
