@@ -64,12 +64,8 @@ def environment(search: Path | None = None) -> jinja2.Environment:
     return env
 
 
-_LETTERS = {
-    str(d): w
-    for d, w in zip(
-        string.digits, ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"], strict=True
-    )
-}
+_DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_LETTERS = dict(zip(string.digits, _DIGIT_WORDS, strict=True))
 
 
 def macro_name(key: str) -> str:
