@@ -180,9 +180,8 @@ def solve_numerically(
         return np.asarray(field(mu_, list(lam), list(h)), dtype=float)
 
     times = np.asarray(times, dtype=float)
-    sol = solve_ivp(
-        rhs, (0.0, float(times.max())), h0, method="DOP853", t_eval=times, rtol=rtol, atol=rtol * 1e-2
-    )
+    span = (0.0, float(times.max()))
+    sol = solve_ivp(rhs, span, h0, method="DOP853", t_eval=times, rtol=rtol, atol=rtol * 1e-2)
     if not sol.success:
         raise RuntimeError(sol.message)
     return sol.y.T

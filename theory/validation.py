@@ -28,7 +28,9 @@ class ParameterError(ValueError):
 
 def _show(value: object) -> str:
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=6, separator=",", threshold=20)
+        return np.array2string(
+            value, precision=6, separator=",", threshold=20, max_line_width=10**6
+        ).replace("\n", "")
     return repr(value)
 
 
