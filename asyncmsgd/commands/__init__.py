@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-COMMAND_MODULES: tuple[str, ...] = ("derive", "simulate", "stability", "report")
+COMMAND_MODULES: tuple[str, ...] = (
+    "derive",
+    "simulate",
+    "stability",
+    "sweep",
+    "results",
+    "adaptive",
+    "report",
+)
 
 
 class UsageError(Exception):
