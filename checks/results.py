@@ -25,6 +25,16 @@ VERDICT_MEANING = {
 }
 
 
+RELATIONS = {
+    "abs-diff": "|measured - theory| <= tolerance",
+    "upper": "measured <= theory + tolerance",
+    "lower": "measured >= theory - tolerance",
+    "lower-strict": "measured - tolerance > theory (significantly above)",
+    "upper-strict": "measured + tolerance < theory (significantly below)",
+    "identity": "a symbolic identity or comparison that holds (SymPy); no numbers",
+}
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One comparison: passes when |measured - theory| <= tolerance (or a stated relation)."""
@@ -36,11 +46,14 @@ class Evidence:
     basis: str  # how the tolerance was obtained (runs, z, bias bound)
     se: float = math.nan
     ci: tuple[float, float] | None = None
-    relation: str = "abs-diff"  # "abs-diff": |m - t| <= tol; "upper": m <= t + tol; ...
-    unit: str = ""
+    relation: str = "abs-diff"  # see RELATIONS
+    expected: bool = True  # False: evidence that a printed statement fails (a finding)
+    holds: bool | None = None  # for relation == "identity"
 
     @property
     def passed(self) -> bool:
+        if self.relation == "identity":
+            return bool(self.holds)
         if not (math.isfinite(self.measured) and math.isfinite(self.theory)):
             return False
         if self.relation == "abs-diff":
@@ -49,6 +62,10 @@ class Evidence:
             return self.measured <= self.theory + self.tolerance
         if self.relation == "lower":  # measured must be at least theory (- tolerance)
             return self.measured >= self.theory - self.tolerance
+        if self.relation == "lower-strict":  # significantly above: measured - tolerance > theory
+            return self.measured - self.tolerance > self.theory
+        if self.relation == "upper-strict":  # significantly below: measured + tolerance < theory
+            return self.measured + self.tolerance < self.theory
         raise ValueError(self.relation)
 
     def as_dict(self) -> dict[str, object]:
@@ -78,6 +95,11 @@ class CheckResult:
         return all(not c.passed for c in self.controls)
 
     @property
+    def as_expected(self) -> bool:
+        """Every piece of evidence came out as the toolkit asserts (findings included)."""
+        return all(e.passed == e.expected for e in self.evidence)
+
+    @property
     def errored(self) -> bool:
         return bool(self.details.get("error"))
 
@@ -92,6 +114,7 @@ class CheckResult:
             "evidence": [e.as_dict() for e in self.evidence],
             "controls": [e.as_dict() for e in self.controls],
             "controls_rejected": self.controls_rejected,
+            "as_expected": self.as_expected,
             "details": self.details,
         }
 

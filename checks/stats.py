@@ -89,3 +89,20 @@ def loglog_slope(
     cov = np.linalg.inv(design.T @ (design * w[:, None]))
     beta = cov @ (design.T @ (w * ly))
     return Slope(float(beta[0]), float(math.sqrt(cov[0, 0])), float(beta[1]), lx.size)
+
+
+def extrapolate_to_zero(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, y_se: Sequence[float]
+) -> Estimate:
+    """Weighted least-squares line y = y0 + b x; returns y0 (the x -> 0 limit) with its SE.
+
+    Used where a finite step size biases a measurement by O(eta): measuring at several eta and
+    extrapolating removes that bias instead of absorbing it into the tolerance.
+    """
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    w = 1.0 / np.asarray(y_se, dtype=float) ** 2
+    design = np.column_stack([np.ones_like(xs), xs])
+    cov = np.linalg.inv(design.T @ (design * w[:, None]))
+    beta = cov @ (design.T @ (w * ys))
+    return Estimate(float(beta[0]), float(math.sqrt(cov[0, 0])), int(xs.size))

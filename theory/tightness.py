@@ -54,3 +54,18 @@ def printed_bound_violated_when() -> sp.Expr:
 def norm_excess_under_condition() -> sp.Expr:
     """tau eta/(1-mu)^2 with tau at C1's delay scale: simplifies to eta^gamma."""
     return sp.simplify((tau * eta / (1 - mu) ** 2).subs(tau, CONDITIONS["C1"].formula.expr))
+
+
+r_norm = sp.Symbol("r", positive=True)  # ||w||, which eq. (5) does not fix at 1
+
+
+def projected_gradient_norm() -> Formula:
+    """||(I - w w^T) X X^T w|| / ||X||^2 for ||w|| = r at angle theta between X and w.
+
+    With X = |X| (cos t u + sin t u_perp), u = w/r: X^T w = |X| r cos t and
+    X - w w^T X = |X| (cos t (1 - r^2) u + sin t u_perp), so the norm is
+    r |cos t| sqrt(cos^2 t (1 - r^2)^2 + sin^2 t); at r = 1 it is |cos t sin t| <= 1/2.
+    """
+    c, s_ = sp.cos(theta), sp.sin(theta)
+    expr = r_norm * sp.Abs(c) * sp.sqrt(c**2 * (1 - r_norm**2) ** 2 + s_**2)
+    return Formula("||(I-ww^T)XX^Tw|| / ||X||^2", expr, (r_norm, theta))

@@ -9,6 +9,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sweep",
     "results",
     "adaptive",
+    "verify",
     "report",
 )
 

@@ -1,0 +1,40 @@
+"""The verification suite: every registered check of every claim (``pytest -m C4`` selects one).
+
+A check passes this suite when its evidence came out as the toolkit asserts (a finding against
+the paper, such as a printed constant that is off, is evidence expected to fail and is asserted
+as such) and every negative control (a deliberately wrong theory) was rejected by the same
+tolerance. Profile: ASYNCMSGD_PROFILE=ci (default) or full.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.profile import get_profile
+from checks.registry import ENTRIES, run_check
+
+PROFILE = get_profile()
+
+CASES = [
+    pytest.param(cid, chk, marks=getattr(pytest.mark, cid), id=f"{cid}-{chk.name}")
+    for cid, entry in ENTRIES.items()
+    for chk in entry.checks
+]
+
+
+@pytest.mark.parametrize(("claim", "check"), CASES)
+def test_check(claim, check):
+    result = run_check(claim, check, PROFILE)
+    assert not result.errored, result.details.get("error")
+    if result.check == "pending":
+        pytest.skip(f"{claim}: {result.reason}")
+    unexpected = [
+        f"{e.label}: measured {e.measured} vs theory {e.theory} (tolerance {e.tolerance}, "
+        f"expected {'pass' if e.expected else 'fail'})"
+        for e in result.evidence
+        if e.passed != e.expected
+    ]
+    assert not unexpected, unexpected
+    accepted = [c.label for c in result.controls if c.passed]
+    assert not accepted, f"negative controls not rejected: {accepted}"
+    assert result.evidence, "a check must produce evidence"
