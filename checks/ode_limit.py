@@ -39,7 +39,7 @@ GRID = 0.1
 
 def c3_delay(mu: float, eta: float, lambda1: float) -> int:
     """A delay inside C3's condition: (1-mu)^2/(lambda_1 eta^(1/2)) (gamma = 1/2), rounded."""
-    return int(round(delays.get("C3")(mu=mu, eta=eta, gamma=0.5, lambda1=lambda1)))
+    return round(delays.get("C3")(mu=mu, eta=eta, gamma=0.5, lambda1=lambda1))
 
 
 def sup_errors(
@@ -51,8 +51,8 @@ def sup_errors(
     out = {"eta": [], "tau": [], "sup": [], "noise": [], "sup_wrong": []}
     for eta in ETAS:
         tau = c3_delay(mu, eta, problem.lambda1) if delayed else 0
-        steps = int(round(HORIZON / eta))
-        every = int(round(GRID / eta))
+        steps = round(HORIZON / eta)
+        every = round(GRID / eta)
         rec = RecordSpec(steps=tuple(range(0, steps + 1, every)), h=True, delta=None, eps=None)
         res = simulate(
             problem,

@@ -76,7 +76,7 @@ def measure_stationary(
     rows = []
     for eta in etas:
         relax = (1 - mu) / (eta * gap)
-        lag = max(1, int(round(0.5 * relax)))
+        lag = max(1, round(0.5 * relax))
         burn = int(BURN_IN * relax) + tau
         steps = burn + lag * SAMPLES
         res = simulate(

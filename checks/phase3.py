@@ -100,8 +100,8 @@ def measure(
     eta = step_size(mu, eps)
     d2 = START_RATIO * eps
     t3, t3_printed = t3_values(mu, eps)
-    k3, k3p = int(round(t3 / eta)), int(round(t3_printed / eta))
-    steps = int(math.ceil(1.5 * t3 / eta))
+    k3, k3p = round(t3 / eta), round(t3_printed / eta)
+    steps = math.ceil(1.5 * t3 / eta)
     grid = tuple(sorted(set(RecordSpec.grid(steps, GRID)) | {k3, k3p}))
     config = Config(mu, eta, delay)
     res = simulate(

@@ -26,7 +26,7 @@ class Profile:
     engine: str = "auto"
 
     def runs(self, base: int) -> int:
-        return max(20, int(round(base * self.scale)))
+        return max(20, round(base * self.scale))
 
 
 PROFILES = {

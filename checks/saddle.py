@@ -80,8 +80,8 @@ def measure_escape(
         t1 = float(t1f(mu, SPECTRUM[0], SPECTRUM[1], eta, delta, z, alpha12))
         if time_of is not None:
             t1 = time_of * float(t1f(0.0, SPECTRUM[0], SPECTRUM[1], eta, delta, z, alpha12))
-        k = max(2, int(round(t1 / eta)))
-        half = max(1, int(round(0.5 * t1 / eta)))
+        k = max(2, round(t1 / eta))
+        half = max(1, round(0.5 * t1 / eta))
         rec = RecordSpec(steps=(half, k), h=True, delta=delta, eps=None, saddle=2)
         res = simulate(
             problem,

@@ -82,7 +82,7 @@ def measure_norm_excess(
     out: dict[str, list] = {"eta": [], "tau": [], "excess": [], "excess_se": []}
     for eta in etas:
         tau = int(CONDITIONS["C1"](mu=mu, eta=eta, gamma=gamma))
-        steps = int(round(1 / eta))
+        steps = round(1 / eta)
         res = simulate(
             problem,
             Config(mu, eta, tau),

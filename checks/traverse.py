@@ -53,7 +53,7 @@ def measure_t2(mu: float, profile: Profile, *, tau: int = 0, runs: int | None = 
             problem,
             Config(mu, eta, tau),
             runs=runs,
-            steps=int(math.ceil(3 * t2 / eta)),
+            steps=math.ceil(3 * t2 / eta),
             seed=profile.seed,
             start=start,
             records=RecordSpec(delta=DELTA, eps=None),
