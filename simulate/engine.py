@@ -56,6 +56,8 @@ from theory.validation import (
     check_tau,
 )
 
+# Bumped whenever a change to the engine could change a number: stored sweep cells are keyed by it.
+ENGINE_VERSION = "engine-1"
 ENGINES = ("auto", "numpy", "numba")
 DEFAULT_DIVERGENCE_BOUND = 100.0
 DEFAULT_MEMORY = 256 * 2**20  # bytes per chunk (ring buffers, sample blocks, histograms)

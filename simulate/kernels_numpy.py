@@ -108,12 +108,12 @@ class NumpyChunk:
                     self._diverge(np.flatnonzero(~(norm2 <= self.bound2)), k)
                 it = k + 1
                 if pending_escape:
-                    hit = (sq[rec.saddle] <= esc_thr) & (out.escape < 0)
+                    hit = (sq[rec.saddle] <= esc_thr) & (out.escape < 0) & out.alive
                     if hit.any():
                         out.escape[hit] = it
                         pending_escape = bool((out.escape < 0).any())
                 if pending_conv:
-                    hit = (sq[0] >= conv_thr) & (out.convergence < 0)
+                    hit = (sq[0] >= conv_thr) & (out.convergence < 0) & out.alive
                     if hit.any():
                         out.convergence[hit] = it
                         pending_conv = bool((out.convergence < 0).any())
@@ -125,7 +125,7 @@ class NumpyChunk:
                 for i in range(2, d):
                     tail += sq[i]
                 if pending_eps:
-                    hit = (tail <= eps_thr) & (out.eps < 0)
+                    hit = (tail <= eps_thr) & (out.eps < 0) & out.alive
                     if hit.any():
                         out.eps[hit] = it
                         pending_eps = bool((out.eps < 0).any())
