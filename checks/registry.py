@@ -14,7 +14,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checks import ode_limit, ou_limit, phase3, saddle, symbolic, tightness, traverse
+from checks import (
+    ode_limit,
+    ou_limit,
+    phase3,
+    saddle,
+    symbolic,
+    tightness,
+    traverse,
+)
 from checks.claims import BY_ID, CLAIMS, ClaimInfo
 from checks.profile import Profile
 from checks.results import CheckResult, combine
@@ -68,14 +76,7 @@ register("C7", _sym("C7"), Check("traverse", traverse.check_c7, "simulation"))
 register("C8", _sym("C8"), Check("saddle variance", saddle.check_c8, "simulation"))
 register("C9", _sym("C9"), Check("escape", saddle.check_c9, "simulation"))
 register("C10", _sym("C10"), Check("speed-up", phase3.check_c10, "simulation"))
-register(
-    "C11",
-    Check(
-        "random delays",
-        _pending("C11", "E1's random-delay analysis (issue 4) has not landed"),
-        "simulation",
-    ),
-)
+register("C11", Check("random delays", stability.check_c11, "simulation"))
 register(
     "C12",
     Check(
@@ -105,7 +106,9 @@ for _d in ("D1", "D2", "D3", "D4"):
         ),
     )
 register(
-    "E1", Check("exact linear theory", _pending("E1", "E1 (issue 4) has not landed"), "simulation")
+    "E1",
+    Check("boundary", stability.check_e1_boundary, "simulation"),
+    Check("delay growth", stability.check_e1_delay_growth, "simulation"),
 )
 
 
