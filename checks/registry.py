@@ -19,6 +19,7 @@ from checks import (
     ou_limit,
     phase3,
     saddle,
+    stability,
     symbolic,
     tightness,
     traverse,
