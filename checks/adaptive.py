@@ -553,7 +553,7 @@ def check_d1(profile: object = None) -> CheckResult:
         details={
             "profile": name,
             "staleness_vs_ps": comparison,
-            "real_log_tail": real,
+            "real_log_tail": real.tolist(),
             "replay_log_tail_mean": float(sim.mean()),
             "ps_model_log_tail_mean": float(_log_tail(ps_sim.tail_grad2()).mean()),
             "grad2_start": [r.grad2_start for r in runs],

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from checks.profile import Profile, Z
+from checks.profile import Profile, Z, require_control_momentum
 from checks.results import CheckResult, Evidence
 from checks.stats import loglog_slope
 from simulate import Config, RecordSpec, simulate
@@ -96,6 +96,7 @@ def _slope_evidence(label: str, eta: np.ndarray, sup: np.ndarray, noise: np.ndar
 
 
 def check_c3(profile: Profile, mu: float = 0.5) -> CheckResult:
+    require_control_momentum(mu)
     t0 = time.perf_counter()
     evidence, controls, details = [], [], {}
     for delayed in (False, True):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from checks.profile import Profile, Z
+from checks.profile import Profile, Z, require_control_momentum
 from checks.results import CheckResult, Evidence
 from checks.stats import extrapolate_to_zero
 from simulate import Config, RecordSpec, simulate
@@ -51,10 +51,12 @@ class StationaryData:
     runs: int
 
 
-def ou_values(mu: float, spectrum: tuple[float, ...] = SPECTRUM) -> tuple[np.ndarray, np.ndarray]:
+def ou_values(
+    mu: float, spectrum: tuple[float, ...] = SPECTRUM, distribution: str = "gaussian"
+) -> tuple[np.ndarray, np.ndarray]:
     """C4's stationary variance of U_i and relaxation rate, i >= 2 (lambdified from theory.ou)."""
     problem = Problem.from_eigenvalues(spectrum)
-    a2 = get_model("gaussian").alpha2(problem)[0, 1:]
+    a2 = get_model(distribution).alpha2(problem)[0, 1:]
     proc = ou.theorem5()
     var_f = sp.lambdify((mu_sym, lam1, lam_i, alpha_i1), proc.stationary_variance, "numpy")
     rate_f = sp.lambdify((mu_sym, lam1, lam_i), proc.relaxation_rate, "numpy")
@@ -69,10 +71,12 @@ def measure_stationary(
     tau: int = 0,
     runs: int | None = None,
     etas: tuple[float, ...] = ETAS,
+    spectrum: tuple[float, ...] = SPECTRUM,
+    distribution: str = "gaussian",
 ) -> StationaryData:
-    problem = Problem.from_eigenvalues(SPECTRUM)
+    problem = Problem.from_eigenvalues(spectrum)
     runs = runs or profile.runs(400)
-    gap = SPECTRUM[0] - SPECTRUM[1]
+    gap = spectrum[0] - spectrum[1]
     rows = []
     for eta in etas:
         relax = (1 - mu) / (eta * gap)
@@ -89,6 +93,7 @@ def measure_stationary(
             records=RecordSpec(
                 steps=tuple(range(burn, steps + 1, lag)), h=True, delta=None, eps=None
             ),
+            distribution=distribution,
             engine=profile.engine,
         )[0]
         h = res.h_at[:, :, 1:]  # (runs, R, d-1)
@@ -129,13 +134,20 @@ def _extrapolated(
     )
 
 
-def check_c4(profile: Profile, mu: float = 0.5) -> CheckResult:
+def check_c4(
+    profile: Profile,
+    mu: float = 0.5,
+    spectrum: tuple[float, ...] = SPECTRUM,
+    distribution: str = "gaussian",
+    runs: int | None = None,
+) -> CheckResult:
+    require_control_momentum(mu)
     t0 = time.perf_counter()
-    data = measure_stationary(mu, profile)
-    var_ou, rate_ou = ou_values(mu)
-    var_wrong, rate_wrong = ou_values(0.0)  # drops every 1/(1-mu)
+    data = measure_stationary(mu, profile, spectrum=spectrum, distribution=distribution, runs=runs)
+    var_ou, rate_ou = ou_values(mu, spectrum, distribution)
+    var_wrong, rate_wrong = ou_values(0.0, spectrum, distribution)  # drops every 1/(1-mu)
     evidence, controls = [], []
-    for k in range(len(SPECTRUM) - 1):
+    for k in range(len(spectrum) - 1):
         i = k + 2
         ratio = data.var[:, k] / var_ou[k]
         ev = _extrapolated(

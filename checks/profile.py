@@ -43,3 +43,17 @@ def get_profile(name: str | None = None) -> Profile:
         from theory.validation import ParameterError
 
         raise ParameterError("profile", name, "one of " + ", ".join(PROFILES)) from None
+
+
+CONTROL_MIN_MU = 0.3
+
+
+def require_control_momentum(mu: float) -> None:
+    """Controls that drop the factor 1/(1-mu) coincide with the claim at mu = 0 and barely differ
+    near it; such checks need mu >= CONTROL_MIN_MU for their negative control to mean anything."""
+    if mu < CONTROL_MIN_MU:
+        from theory.validation import ParameterError
+
+        raise ParameterError(
+            "mu", mu, f">= {CONTROL_MIN_MU} for this check (its negative control drops 1/(1-mu))"
+        )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checks import (
+    adaptive,
     ode_limit,
     ou_limit,
     phase3,
@@ -99,13 +100,14 @@ register(
     Check("escape", saddle.check_c14_escape, "simulation"),
     Check("stationary", ou_limit.check_c14_stationary, "simulation"),
 )
-for _d in ("D1", "D2", "D3", "D4"):
-    register(
-        _d,
-        Check(
-            "adaptive", _pending(_d, "the adaptive methods (issue 9) have not landed"), "experiment"
-        ),
-    )
+register("D1", Check("lock-free run", adaptive.check_d1, "experiment"))
+register("D2", Check("variant rates", adaptive.check_d2, "simulation"))
+register("D3", Check("rate slope", adaptive.check_d3, "simulation"))
+register(
+    "D4",
+    Check("straggler throughput", adaptive.check_d4_throughput, "experiment"),
+    Check("generalisation", adaptive.check_d4_generalisation, "experiment"),
+)
 register(
     "E1",
     Check("boundary", stability.check_e1_boundary, "simulation"),

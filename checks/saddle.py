@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from checks.profile import Profile, Z
+from checks.profile import Profile, Z, require_control_momentum
 from checks.results import CheckResult, Evidence
 from checks.stats import extrapolate_to_zero
 from simulate import Config, RecordSpec, simulate
@@ -148,6 +148,7 @@ def _ou_prob(t: float, data: EscapeData, mu: float) -> float:
 
 
 def check_c9(profile: Profile, mu: float = 0.6, nu: float = 0.5, tau: int = 0) -> CheckResult:
+    require_control_momentum(mu)
     t0 = time.perf_counter()
     data = measure_escape(mu, nu, profile, tau=tau)
     n = data.runs
