@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("theory", "simulate", "checks")
-VERSIONED = ("numpy", "scipy", "sympy", "mpmath", "numba")
+VERSIONED = ("numpy", "scipy", "sympy", "mpmath", "numba", "scikit-learn")
 
 
 @cache
@@ -34,6 +34,19 @@ def code_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{name}=none".encode())
     return h.hexdigest()[:16]
+
+
+def _plain(obj: object) -> object:
+    """NumPy scalars and arrays (and tuples inside them) as plain JSON values."""
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot store {type(obj).__name__} in the result cache")
 
 
 class ResultCache:
@@ -59,7 +72,7 @@ class ResultCache:
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w") as fh:
-                json.dump(value, fh, allow_nan=True)
+                json.dump(value, fh, allow_nan=True, default=_plain)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

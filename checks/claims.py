@@ -179,7 +179,7 @@ CLAIMS: tuple[ClaimInfo, ...] = (
     ClaimInfo(
         "D3",
         "Gratton and Toint 2026, abstract",
-        r"Rate $O(1/\sqrt t)$",
+        "Rate O(1/sqrt(t))",
         r"Convergence to a first-order stationary point at rate $O(1/\sqrt t)$ up to log factors, "
         r"with diminishing steps or suitable fixed steps with momentum.",
         "asymptotic scaling",

@@ -26,6 +26,8 @@ from checks import (
     traverse,
 )
 from checks.claims import BY_ID, CLAIMS, ClaimInfo
+from checks.experiments.c12 import check_c12
+from checks.experiments.c13 import check_c13
 from checks.profile import Profile
 from checks.results import CheckResult, combine
 
@@ -79,22 +81,8 @@ register("C8", _sym("C8"), Check("saddle variance", saddle.check_c8, "simulation
 register("C9", _sym("C9"), Check("escape", saddle.check_c9, "simulation"))
 register("C10", _sym("C10"), Check("speed-up", phase3.check_c10, "simulation"))
 register("C11", Check("random delays", stability.check_c11, "simulation"))
-register(
-    "C12",
-    Check(
-        "figure 1",
-        _pending("C12", "the Figure 1 reproduction (issue 6) has not landed"),
-        "experiment",
-    ),
-)
-register(
-    "C13",
-    Check(
-        "figure 2",
-        _pending("C13", "the CPU analogue of Figure 2 (issue 6) has not landed"),
-        "experiment",
-    ),
-)
+register("C12", Check("figure 1", check_c12, "experiment"))
+register("C13", Check("figure 2", check_c13, "experiment"))
 register(
     "C14",
     Check("escape", saddle.check_c14_escape, "simulation"),

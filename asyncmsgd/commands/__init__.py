@@ -9,6 +9,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sweep",
     "results",
     "adaptive",
+    "figure1",
+    "figure2",
     "verify",
     "report",
 )

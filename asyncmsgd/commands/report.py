@@ -1,36 +1,143 @@
-"""``asyncmsgd report [--out DIR]``: the toolkit's main job.
+"""``asyncmsgd report [--profile ci|paper] [--out DIR]``: the toolkit's main job.
 
-For now (before the LaTeX report of issue 7) it derives every claim, prints the verdict table and
-writes it as Markdown to ``reports/build/verdicts.md`` (or ``--out``).
+Runs (or reuses, from ``OUT/cache``) every registry check, the derivations, E1 and the figure
+reproductions; writes ``OUT/report.tex`` + ``macros.tex`` + figures, compiles ``report.pdf`` with
+latexmk when TeX is installed (else says which Debian packages give it), prints the verdict table
+and writes it as ``OUT/verdicts.md``. A second run with nothing changed reuses every result.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
+import time
 from pathlib import Path
 
-from theory.claims import BUILDERS, derive
+from asyncmsgd.commands import UsageError
+
+PROFILE_FOR = {"ci": "ci", "paper": "full"}  # report profile -> check profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="derive every claim and write the verdict table")
-    p.add_argument("--out", type=Path, default=Path("reports/build"), help="output folder")
+    p = sub.add_parser(
+        "report",
+        help="run every check and write the LaTeX/PDF report (the main job)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILE_FOR),
+        default="ci",
+        help="ci: minutes on 2 cores; paper: paper-scale figures and longer checks",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports/build"),
+        help="output folder (default: %(default)s)",
+    )
+    p.add_argument("--claims", default="", help="comma-separated claim ids (default: all)")
+    p.add_argument("--no-pdf", action="store_true", help="write the .tex only")
+    p.add_argument("--no-cache", action="store_true", help="recompute every result")
     p.set_defaults(func=run)
 
 
-def markdown_table(rows: list[tuple[str, str, str, str]]) -> str:
-    head = "| claim | source | statement | derivation verdict |\n|---|---|---|---|\n"
-    return head + "".join(f"| {a} | {b} | {c} | {d} |\n" for a, b, c, d in rows)
+def _figures(out: Path, profile: str, results) -> dict[str, list[dict[str, str]]]:
+    """Figure PDFs the checks produced (details['figures']), copied next to the .tex."""
+    figs: dict[str, list[dict[str, str]]] = {}
+    target = out / "figures"
+    for cr in results:
+        for res in cr.results:
+            for item in res.details.get("figures", []) or []:
+                path = Path(item["path"] if isinstance(item, dict) else item)
+                if path.suffix != ".pdf" or not path.exists():
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
+                dest = target / f"{cr.info.id}-{path.name}"
+                if path.resolve() != dest.resolve():
+                    shutil.copyfile(path, dest)
+                caption = item.get("caption", "") if isinstance(item, dict) else ""
+                figs.setdefault(cr.info.id, []).append(
+                    {"path": f"figures/{dest.name}", "caption": caption or path.stem}
+                )
+    return figs
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = []
-    for claim in BUILDERS:
-        d = derive(claim)
-        rows.append((d.claim, d.source, d.title, d.verdict))
-        print(f"{d.claim:4s} {d.verdict:18s} {d.title}", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "verdicts.md"
-    path.write_text("# Derivation verdicts\n\n" + markdown_table(rows))
-    print(f"wrote {path}")
-    return 0
+    from tqdm import tqdm
+
+    from checks.cache import ResultCache
+    from checks.profile import get_profile
+    from checks.runner import run_claims, select
+    from reports import assemble
+    from reports.build import compile_pdf, latex_available, render
+
+    os.environ.setdefault("ASYNCMSGD_SCALE", args.profile)  # read by the figure checks
+    profile = get_profile(PROFILE_FOR[args.profile])
+    claims = select([c for c in args.claims.split(",") if c.strip()])
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create {out}: {exc}") from None
+    cache_dir = None if args.no_cache else out / "cache"
+    runtimes: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    print(f"derivations ({len(claims)} claims) ...", file=sys.stderr, flush=True)
+    derivations = assemble.derivation_contexts(
+        claims, ResultCache(cache_dir) if cache_dir else None
+    )
+    runtimes["derivations"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from checks.registry import ENTRIES
+
+    total = sum(len(ENTRIES[c].checks) for c in claims)
+    bar = tqdm(total=total, desc="checks", unit="check", disable=None, file=sys.stderr)
+
+    def tick(claim: str, check: str, cached: bool) -> None:
+        bar.set_postfix_str(f"{claim} {check}{' (cached)' if cached else ''}")
+        bar.update()
+
+    try:
+        results = run_claims(claims, profile, cache_dir, tick)
+    finally:
+        bar.close()
+    runtimes["checks"] = time.perf_counter() - t0
+
+    figures = _figures(out, args.profile, results)
+    inputs = assemble.inputs(
+        results,
+        derivations,
+        profile=f"{args.profile} (checks: {profile.name})",
+        figures=figures,
+        runtimes=runtimes,
+        seeds=f"root SeedSequence entropy {profile.seed}; per run keyed by (configuration, run)",
+    )
+    tex = render(inputs, out)
+    (out / "verdicts.md").write_text("# Verdicts\n\n" + assemble.verdict_markdown(results))
+
+    print(f"\n{'claim':5s} {'verdict':24s} statement")
+    for cr in results:
+        print(f"{cr.info.id:5s} {cr.verdict:24s} {cr.info.title}")
+    print(f"\nwrote {tex}, {out / 'verdicts.md'}")
+
+    status = 0
+    if not args.no_pdf:
+        t0 = time.perf_counter()
+        if latex_available():
+            print("compiling the PDF (latexmk) ...", file=sys.stderr, flush=True)
+        pdf = compile_pdf(tex)
+        runtimes["pdf"] = time.perf_counter() - t0
+        print(pdf.message)
+        if not pdf.ok and latex_available():
+            status = 1
+    errored = [cr.info.id for cr in results if cr.errored]
+    if errored:
+        print(f"checks that errored: {', '.join(errored)}", file=sys.stderr)
+        status = 1
+    return status

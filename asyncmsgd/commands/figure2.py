@@ -1,0 +1,94 @@
+"""``asyncmsgd figure2``: a CPU-sized analogue of the paper's Figure 2 (C13).
+
+Example::
+
+    asyncmsgd figure2 --scale paper      # 20 seeds, 30 epochs, eta in {0.05, 0.1, 0.2}
+    asyncmsgd figure2 --scale ci         # 4 seeds, 15 epochs, eta in {0.1, 0.2} (seconds)
+
+Trains a NumPy MLP on scikit-learn's bundled digits with Async-MSGD behind a simulated parameter
+server (W = 1, 2, 4, 8 workers) for mu in {0.1, 0.3, 0.5, 0.7, 0.9}, and reports the validation
+accuracy per (W, mu) with 95% CIs over seeds, the best momentum per W with its bootstrap
+distribution, and whether the best momentum falls as W grows (the paper's direction). Needs
+the optional extra ``figure2`` (scikit-learn). Writes ``figure2-SCALE.json`` (per run:
+parameters, seed index, metrics; package versions; the analysis), ``figure2-SCALE.md`` and
+``figure2-SCALE.pdf``/``.png`` into ``--out`` (default reports/build/figure2). The JSON is
+rewritten after every (eta, W) group, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from asyncmsgd.commands import UsageError
+from asyncmsgd.commands._common import dump_json
+from asyncmsgd.commands.figure1 import out_dir, progress_bar
+from checks.experiments import c13
+from checks.experiments import figure2 as f2
+from checks.experiments.common import SCALES, write_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "figure2",
+        help="a CPU analogue of the paper's Figure 2 (C13): best momentum against workers",
+        description="Train a small MLP (NumPy) on scikit-learn's bundled digits with "
+        "Async-MSGD and W = 1, 2, 4, 8 simulated parameter-server workers, for mu in "
+        "{0.1, 0.3, 0.5, 0.7, 0.9} and several seeds; report accuracies with CIs, the best "
+        "momentum per W (bootstrap over seeds) and whether it falls as W grows.",
+    )
+    p.add_argument(
+        "--scale",
+        choices=SCALES,
+        default="ci",
+        help="ci: 4 seeds, 15 epochs, eta 0.1 and 0.2 (seconds); paper: 20 seeds, 30 epochs, "
+        "eta 0.05, 0.1, 0.2 (about a minute)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports/build/figure2"),
+        help="output folder (default reports/build/figure2; the checks read the one in the "
+        "repository)",
+    )
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = out_dir(args.out)
+    t0 = time.perf_counter()
+    try:
+        with progress_bar("group") as (plan, tick):
+            raw = f2.compute(args.scale, out, plan=plan, tick=tick)
+    except f2.MissingDependency as exc:
+        raise UsageError(str(exc)) from None
+    train_s = time.perf_counter() - t0
+    analysis = f2.analyse(raw)
+    analysis["summary"] = c13.summary_text(analysis)
+    plot = f2.plot_summary(analysis, args.scale)
+    analysis["plot"] = plot
+    raw["analysis"] = analysis
+    files = [write_json(f2.results_path(out, args.scale), raw)]
+    table = f2.markdown(analysis)
+    md = out / f"figure2-{args.scale}.md"
+    md.write_text(table)
+    files.append(md)
+    from reports.plots import plot_figure2
+
+    files += plot_figure2(plot, out / f"figure2-{args.scale}")
+    if args.json:
+        print(dump_json({"analysis": analysis, "files": [str(f) for f in files]}))
+        return 0
+    s = raw["settings"]
+    print(
+        f"Figure 2 analogue ({args.scale} scale): {s['model']} on {s['dataset']} "
+        f"({s['train_size']} train / {s['val_size']} validation), batch {s['batch']}, "
+        f"{s['epochs']} epochs, {s['seeds']} seeds per (eta, W, mu); "
+        f"{time.perf_counter() - t0:.1f} s ({train_s:.1f} s training or reading)\n"
+    )
+    print(table)
+    print(analysis["summary"])
+    print("\nwrote " + ", ".join(str(f) for f in files))
+    return 0
