@@ -3,28 +3,26 @@
 A check passes this suite when its evidence came out as the toolkit asserts (a finding against
 the paper, such as a printed constant that is off, is evidence expected to fail and is asserted
 as such) and every negative control (a deliberately wrong theory) was rejected by the same
-tolerance. Profile: ASYNCMSGD_PROFILE=ci (default) or full.
+tolerance. Profile: ASYNCMSGD_PROFILE=ci (default) or full. Each claim's checks run once per
+session (checks/conftest.py), shared with the report test.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from checks.profile import get_profile
-from checks.registry import ENTRIES, run_check
-
-PROFILE = get_profile()
+from checks.registry import ENTRIES
 
 CASES = [
-    pytest.param(cid, chk, marks=getattr(pytest.mark, cid), id=f"{cid}-{chk.name}")
+    pytest.param(cid, i, marks=getattr(pytest.mark, cid), id=f"{cid}-{chk.name}")
     for cid, entry in ENTRIES.items()
-    for chk in entry.checks
+    for i, chk in enumerate(entry.checks)
 ]
 
 
-@pytest.mark.parametrize(("claim", "check"), CASES)
-def test_check(claim, check):
-    result = run_check(claim, check, PROFILE)
+@pytest.mark.parametrize(("claim", "index"), CASES)
+def test_check(claim, index, claim_runner):
+    result = claim_runner(claim).results[index]
     assert not result.errored, result.details.get("error")
     if result.check == "pending":
         pytest.skip(f"{claim}: {result.reason}")

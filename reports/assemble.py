@@ -43,6 +43,23 @@ class Numbers:
         out.append(escape_tex(text[last:]))
         return "".join(out)
 
+    def latex(self, key: str, latex: str) -> str:
+        """Like :meth:`text` for a string that is LaTeX already (a claim statement): numbers
+        outside $...$ become macros; mathematics and commands are left as they are."""
+        parts = re.split(r"(\$[^$]*\$|\\[A-Za-z]+)", latex)
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2 or not part:
+                out.append(part)
+                continue
+            last = 0
+            for n, m in enumerate(_NUMBER.finditer(part), start=1):
+                out.append(part[last : m.start()])
+                out.append(self.ref(f"{key} {i} n{n}", m.group()) + "{}")
+                last = m.end()
+            out.append(part[last:])
+        return "".join(out)
+
     def ref(self, key: str, value: object) -> str:
         if isinstance(value, float) and not math.isfinite(value):
             value = float("nan")
@@ -117,7 +134,7 @@ def claim_context(
         "title": cr.info.title,
         "source": cr.info.source,
         "kind": cr.info.kind,
-        "statement": cr.info.statement,
+        "statement": nums.latex(f"{cid} statement", cr.info.statement),
         "reconstructed": cr.info.reconstructed,
         "verdict": cr.verdict,
         "derivation": _derivation_text(cid, derivation, nums),
