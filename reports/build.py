@@ -138,6 +138,7 @@ def compile_pdf(tex: Path, timeout: float = 600.0) -> PdfResult:
             "latexmk/pdflatex not found: the .tex and figures are written; for the PDF install "
             "the Debian packages " + " ".join(DEBIAN_TEX),
         )
+    tex = tex.resolve()
     build = tex.parent / "latex-build"
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir()
