@@ -61,8 +61,10 @@ def _reproductions(scale: str) -> dict[str, float]:
         code = main([name, "--scale", scale, "--out", str(mod.DEFAULT_OUT)])
         times[name] = time.perf_counter() - t0
         if code != 0:
-            print(f"{name} did not complete (exit {code}); its claim stays inconclusive",
-                  file=sys.stderr)
+            print(
+                f"{name} did not complete (exit {code}); its claim stays inconclusive",
+                file=sys.stderr,
+            )
     return times
 
 
