@@ -76,19 +76,7 @@ def t3_values(mu: float, eps: float) -> tuple[float, float]:
     delta = math.sqrt(START_RATIO * eps)
     t3 = phases.t3()
     derived = float(t3.derived.numpy(mu, SPECTRUM[0], SPECTRUM[1], eps, eta, delta, phi))
-    printed = float(
-        t3.printed.subs(
-            {
-                phases.mu: mu,
-                phases.lam1: SPECTRUM[0],
-                phases.lam2: SPECTRUM[1],
-                phases.eps: eps,
-                phases.eta: eta,
-                phases.delta: delta,
-                phases.phi: phi,
-            }
-        )
-    )
+    printed = float(t3.printed_formula.numpy(mu, SPECTRUM[0], SPECTRUM[1], eps, eta, delta, phi))
     return derived, printed
 
 

@@ -2,9 +2,9 @@
 
 The same registry feeds pytest (checks/test_*.py), ``asyncmsgd verify`` and the report. A check
 is a function of the profile returning a :class:`checks.results.CheckResult`; a claim's verdict
-combines its checks' (the least favourable, :func:`checks.results.combine`). Checks whose
-experiment belongs to other work (Figure 1/2, the adaptive methods) are registered with an
-explicit ``pending`` reason until it lands, so nothing is silently missing.
+combines its checks' (the least favourable, :func:`checks.results.combine`). A check that
+cannot run here (e.g. scikit-learn missing for C13) returns the check name ``pending`` with its
+reason, which the suite reports as a skip, so nothing is silently missing.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Check:
 class Entry:
     info: ClaimInfo
     checks: tuple[Check, ...]
-    pending: str = ""  # why a check is not available yet (an honest "inconclusive")
 
     @property
     def id(self) -> str:
@@ -56,18 +55,11 @@ def _sym(claim: str) -> Check:
     return Check("symbolic", lambda _p, c=claim: symbolic.check_symbolic(c), "symbolic")
 
 
-def _pending(claim: str, reason: str) -> CheckFn:
-    def run(_profile: Profile) -> CheckResult:
-        return CheckResult(claim, "pending", "inconclusive", reason, reason=reason)
-
-    return run
-
-
 ENTRIES: dict[str, Entry] = {}
 
 
-def register(claim: str, *checks: Check, pending: str = "") -> None:
-    ENTRIES[claim] = Entry(BY_ID[claim], tuple(checks), pending)
+def register(claim: str, *checks: Check) -> None:
+    ENTRIES[claim] = Entry(BY_ID[claim], tuple(checks))
 
 
 register("C1", _sym("C1"), Check("paths", tightness.check_c1, "simulation"))

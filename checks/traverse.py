@@ -71,11 +71,7 @@ def check_c7(profile: Profile, mu: float = 0.6, tau: int = 0) -> CheckResult:
     est = measure_t2(mu, profile, tau=tau)
     t2 = phases.t2().derived.numpy
     derived = float(t2(mu, SPECTRUM[0], SPECTRUM[1], DELTA))
-    printed = float(
-        phases.t2().printed.subs(
-            {phases.mu: mu, phases.lam1: SPECTRUM[0], phases.lam2: SPECTRUM[1], phases.delta: DELTA}
-        )
-    )
+    printed = float(phases.t2().printed_formula.numpy(mu, SPECTRUM[0], SPECTRUM[1], DELTA))
     basis = (
         f"median first-passage time over {profile.runs(3000)} runs at eta = {list(ETAS)} "
         f"(bootstrap SE), extrapolated linearly to eta -> 0; z = {Z:.2f} x SE"

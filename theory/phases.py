@@ -64,6 +64,11 @@ class PhaseTime:
     def comparison(self) -> Comparison:
         return compare(self.derived.expr, self.printed)
 
+    @property
+    def printed_formula(self) -> Formula:
+        """The printed form with the derived form's argument order (for numbers)."""
+        return Formula(f"{self.name} (printed)", self.printed, self.derived.args)
+
 
 # A point inside every proposition's admissible region, used only to discard spurious roots
 # (from squaring) that are complex there.

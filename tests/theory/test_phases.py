@@ -75,27 +75,12 @@ def test_t3_near_its_singularity_needs_mpmath():
     agrees with 100 digits to 1e-30, and the float64 value is off by far more."""
     f = phases.t3().derived  # args: mu, lambda_1, lambda_2, eps, eta, delta, phi
     mu_, l1, l2, phi_, delta_, eta_ = 0.5, 2.0, 1.0, 10.0, 0.01, 1e-4
-    eps_ = 2 * eta_ * phi_ / ((1 - mu_) * (l1 - l2)) * (1 + 1e-13)
-    hi = f.mp(
-        mu_,
-        l1,
-        l2,
-        mpmath.mpf(2 * eta_ * phi_ / ((1 - mu_) * (l1 - l2))) * (1 + mpmath.mpf("1e-13")),
-        eta_,
-        delta_,
-        phi_,
-        dps=100,
-    )
-    mid = f.mp(
-        mu_,
-        l1,
-        l2,
-        mpmath.mpf(2 * eta_ * phi_ / ((1 - mu_) * (l1 - l2))) * (1 + mpmath.mpf("1e-13")),
-        eta_,
-        delta_,
-        phi_,
-        dps=50,
-    )
+    singular = 2 * eta_ * phi_ / ((1 - mu_) * (l1 - l2))  # where the denominator vanishes
+    eps_ = singular * (1 + 1e-13)
+    with mpmath.workdps(100):
+        eps_mp = mpmath.mpf(singular) * (1 + mpmath.mpf("1e-13"))
+    hi = f.mp(mu_, l1, l2, eps_mp, eta_, delta_, phi_, dps=100)
+    mid = f.mp(mu_, l1, l2, eps_mp, eta_, delta_, phi_, dps=50)
     assert abs(hi - mid) < mpmath.mpf("1e-30")
     low = f.numpy(mu_, l1, l2, eps_, eta_, delta_, phi_)
     assert abs(float(low) - float(hi)) > 1e-6 * abs(float(hi))
