@@ -4,7 +4,8 @@ Each derivation item with a printed form becomes evidence "derived == printed" (
 "identity"), expected to hold only when the comparison says identical; a proof becomes evidence
 that must hold. The negative control of a symbolic check is the same comparison against a
 deliberately wrong printed form (the printed one without its factor 1/(1-mu), i.e. multiplied by
-(1 - mu)): the comparator must not call it identical or a constant factor.
+(1 - mu)): the comparator must not call it identical or a constant factor. A claim whose
+derivation is proofs only (C3) gets a wrong statement the same proof must reject.
 """
 
 from __future__ import annotations
@@ -37,6 +38,26 @@ OVERRIDES = {
     ),
 }
 NAN = math.nan
+
+
+def _c3_control() -> Evidence:
+    """The closed form with exponent lambda_i t (no 1/(1-mu)) must fail the same ODE proof."""
+    from theory import ode
+
+    wrong = ode.closed_form(3, rate=lambda lam: lam)
+    return Evidence(
+        "closed form with lambda_i t (no 1/(1-mu)) solves eq. (7), d = 3",
+        NAN,
+        NAN,
+        0.0,
+        "the same SymPy proof",
+        relation="identity",
+        holds=ode.satisfies_ode(3, wrong),
+    )
+
+
+# Claims whose derivation is all proofs get a wrong statement that the same proof must reject.
+PROOF_CONTROLS = {"C3": _c3_control}
 
 
 def check_symbolic(claim: str) -> CheckResult:
@@ -82,6 +103,8 @@ def check_symbolic(claim: str) -> CheckResult:
                     holds=wrong.kind in ("identical", "constant-factor"),
                 )
             )
+    if claim in PROOF_CONTROLS:
+        controls.append(PROOF_CONTROLS[claim]())
     if d.verdict == "failed":
         verdict, reason = "refuted", "an identity the claim rests on does not hold"
     elif claim in OVERRIDES and _MAP[d.verdict] != "verified":

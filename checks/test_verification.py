@@ -35,6 +35,7 @@ def test_check(claim, index, claim_runner):
         if e.passed != e.expected
     ]
     assert not unexpected, unexpected
+    assert result.controls, "every check needs a negative control (a wrong theory it rejects)"
     accepted = [c.label for c in result.controls if c.passed]
     assert not accepted, f"negative controls not rejected: {accepted}"
     assert result.evidence, "a check must produce evidence"
