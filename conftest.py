@@ -12,6 +12,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# the verification suite's fixtures and hooks (claim runner, verdict table, JUnit properties),
+# and pytester for the tests of the suite's own outcomes
+pytest_plugins = ["checks.suite", "pytester"]
+
 settings.register_profile(
     "ci",
     derandomize=True,

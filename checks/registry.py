@@ -1,140 +1,120 @@
-"""The claim registry: one entry per claim (C1-C14, D1-D4, E1), its checks, and its verdict.
+"""The claim registry: every claim module of :mod:`checks.claims`, discovered, with its checks.
 
-The same registry feeds pytest (checks/test_*.py), ``asyncmsgd verify`` and the report. A check
-is a function of the profile returning a :class:`checks.results.CheckResult`; a claim's verdict
-combines its checks' (the least favourable, :func:`checks.results.combine`). A check that
-cannot run here (e.g. scikit-learn missing for C13) returns the check name ``pending`` with its
-reason, which the suite reports as a skip, so nothing is silently missing.
+The same registry feeds pytest (``checks/test_verification.py``), ``asyncmsgd verify``,
+``asyncmsgd derive`` and the report. A claim with a derivation gets the generic symbolic check
+(:func:`checks.derivation.symbolic_check`) first; its other checks are the module's own. A
+claim's verdict is :func:`checks.verdict.decide` over the evidence of all its checks.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 
-from checks import (
-    adaptive,
-    ode_limit,
-    ou_limit,
-    phase3,
-    saddle,
-    stability,
-    symbolic,
-    tightness,
-    traverse,
-)
-from checks.claims import BY_ID, CLAIMS, ClaimInfo
-from checks.experiments.c12 import check_c12
-from checks.experiments.c13 import check_c13
+from checks.claims import discover
+from checks.claims.base import Check, Claim
+from checks.derivation import symbolic_check
 from checks.profile import Profile
-from checks.results import CheckResult, combine
+from checks.results import CheckResult
+from checks.verdict import Decision, decide
 
-CheckFn = Callable[[Profile], CheckResult]
 
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    func: CheckFn
-    kind: str  # "symbolic" | "simulation" | "experiment"
+def checks_of(claim: Claim) -> tuple[Check, ...]:
+    """The symbolic check (when the claim has a derivation) and the module's own checks."""
+    own = claim.checks
+    if claim.derive is None:
+        return own
+    sym = Check(
+        "symbolic",
+        lambda _p, c=claim: symbolic_check(c.id, c.derive, c.reading_names),
+        "symbolic",
+    )
+    return (sym, *own)
 
 
 @dataclass(frozen=True)
 class Entry:
-    info: ClaimInfo
+    claim: Claim
     checks: tuple[Check, ...]
 
     @property
     def id(self) -> str:
-        return self.info.id
+        return self.claim.id
 
 
-def _sym(claim: str) -> Check:
-    return Check("symbolic", lambda _p, c=claim: symbolic.check_symbolic(c), "symbolic")
+@cache
+def entries() -> dict[str, Entry]:
+    return {c.id: Entry(c, checks_of(c)) for c in discover()}
 
 
-ENTRIES: dict[str, Entry] = {}
-
-
-def register(claim: str, *checks: Check) -> None:
-    ENTRIES[claim] = Entry(BY_ID[claim], tuple(checks))
-
-
-register("C1", _sym("C1"), Check("paths", tightness.check_c1, "simulation"))
-register("C2", _sym("C2"))
-register("C3", _sym("C3"), Check("mean path", ode_limit.check_c3, "simulation"))
-register("C4", _sym("C4"), Check("OU moments", ou_limit.check_c4, "simulation"))
-register("C5", _sym("C5"), Check("phase III", phase3.check_c5, "simulation"))
-register("C6", _sym("C6"))
-register("C7", _sym("C7"), Check("traverse", traverse.check_c7, "simulation"))
-register("C8", _sym("C8"), Check("saddle variance", saddle.check_c8, "simulation"))
-register("C9", _sym("C9"), Check("escape", saddle.check_c9, "simulation"))
-register("C10", _sym("C10"), Check("speed-up", phase3.check_c10, "simulation"))
-register("C11", Check("random delays", stability.check_c11, "simulation"))
-register("C12", Check("figure 1", check_c12, "experiment"))
-register("C13", Check("figure 2", check_c13, "experiment"))
-register(
-    "C14",
-    Check("escape", saddle.check_c14_escape, "simulation"),
-    Check("stationary", ou_limit.check_c14_stationary, "simulation"),
-)
-register("D1", Check("lock-free run", adaptive.check_d1, "experiment"))
-register("D2", Check("variant rates", adaptive.check_d2, "simulation"))
-register("D3", Check("rate slope", adaptive.check_d3, "simulation"))
-register(
-    "D4",
-    Check("straggler throughput", adaptive.check_d4_throughput, "experiment"),
-    Check("generalisation", adaptive.check_d4_generalisation, "experiment"),
-)
-register(
-    "E1",
-    Check("boundary", stability.check_e1_boundary, "simulation"),
-    Check("delay growth", stability.check_e1_delay_growth, "simulation"),
-)
+def claim_ids() -> list[str]:
+    return list(entries())
 
 
 @dataclass
 class ClaimResult:
-    info: ClaimInfo
+    claim: Claim
     results: list[CheckResult] = field(default_factory=list)
 
     @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def decision(self) -> Decision:
+        errors = [r.summary for r in self.results if r.errored]
+        not_run = [r.reason or f"{r.check} cannot run here" for r in self.results if not r.runnable]
+        return decide(
+            [e for r in self.results if not r.errored for e in r.evidence],
+            readings=self.claim.reading_names,
+            errors=errors,
+            not_run=not_run,
+        )
+
+    @property
     def verdict(self) -> str:
-        return combine([r.verdict for r in self.results])
+        return str(self.decision.verdict)
 
     @property
     def errored(self) -> bool:
         return any(r.errored for r in self.results)
 
+    @property
+    def max_delay_fraction(self) -> float | None:
+        fr = [r.max_delay_fraction for r in self.results if r.max_delay_fraction is not None]
+        return max(fr) if fr else None
+
     def as_dict(self) -> dict[str, object]:
+        s = self.claim.statement
         return {
-            "claim": self.info.id,
-            "source": self.info.source,
-            "title": self.info.title,
-            "kind": self.info.kind,
-            "verdict": self.verdict,
+            "claim": s.id,
+            "source": s.source,
+            "title": s.title,
+            "statement": s.text,
+            "kind": s.kind,
+            "reconstructed": s.reconstructed,
+            **self.decision.as_dict(),
+            "expected_verdict": str(self.claim.expected_verdict),
+            "max_delay_fraction": self.max_delay_fraction,
             "checks": [r.as_dict() for r in self.results],
         }
 
 
-def run_check(claim: str, check: Check, profile: Profile) -> CheckResult:
-    """Run one check; an exception becomes an 'inconclusive' result carrying the error."""
+def run_check(claim: Claim, check: Check, profile: Profile) -> CheckResult:
+    """Run one check; an exception becomes an errored result carrying the traceback."""
     t0 = time.perf_counter()
     try:
-        return check.func(profile)
+        result = check.func(profile)
     except Exception as exc:  # a check must never take the suite down with it
         return CheckResult(
-            claim,
+            claim.id,
             check.name,
-            "inconclusive",
             f"the check raised {type(exc).__name__}: {exc}",
-            reason="error",
             seconds=time.perf_counter() - t0,
             details={"error": traceback.format_exc()},
+            readings=claim.reading_names,
         )
-
-
-def claim_ids() -> list[str]:
-    return [c.id for c in CLAIMS]
+    # the registry's names are the ids of tests and cache entries; readings are the claim's
+    return replace(result, check=check.name, readings=claim.reading_names)

@@ -7,80 +7,64 @@ from pathlib import Path
 
 from checks.cache import ResultCache
 from checks.profile import Profile
-from checks.registry import ENTRIES, ClaimResult, run_check
-from checks.results import CheckResult, Evidence
+from checks.registry import ClaimResult, entries, run_check
+from checks.results import CheckResult
 from theory.validation import ParameterError
 
 
 def select(claims: Iterable[str] | None) -> list[str]:
-    if not claims:
-        return list(ENTRIES)
-    out = []
+    """Claim ids, validated and in registry order; None means every claim. An empty selection
+    (``--claims ''``) is an error, not "every claim"."""
+    known = entries()
+    if claims is None:
+        return list(known)
+    wanted = []
     for c in claims:
         key = c.strip().upper()
-        if key not in ENTRIES:
-            raise ParameterError("claims", c, "claim ids among " + ", ".join(ENTRIES))
-        out.append(key)
-    return out
+        if key not in known:
+            raise ParameterError("claims", c, "claim ids among " + ", ".join(known))
+        wanted.append(key)
+    if not wanted:
+        raise ParameterError("claims", "", "one or more claim ids among " + ", ".join(known))
+    return [k for k in known if k in wanted]
 
 
-def _from_dict(d: dict) -> CheckResult:
-    def ev(x: dict) -> Evidence:
-        x = {k: v for k, v in x.items() if k != "passed"}
-        if x.get("ci") is not None:
-            x["ci"] = tuple(x["ci"])
-        return Evidence(**x)
+def parse_claims(text: str | None) -> list[str]:
+    """``--claims`` as given on the command line: None (option absent) means every claim."""
+    if text is None:
+        return select(None)
+    return select([c for c in text.split(",") if c.strip()])
 
-    return CheckResult(
-        claim=d["claim"],
-        check=d["check"],
-        verdict=d["verdict"],
-        summary=d["summary"],
-        evidence=tuple(ev(e) for e in d["evidence"]),
-        controls=tuple(ev(e) for e in d["controls"]),
-        reason=d.get("reason", ""),
-        seconds=d.get("seconds", 0.0),
-        details=d.get("details", {}),
-    )
+
+def cache_key(claim: str, check: str, profile: Profile) -> str:
+    return f"{claim}-{check}-seed{profile.seed}"
 
 
 def run_claims(
     claims: Iterable[str] | None,
     profile: Profile,
     cache_dir: Path | None = None,
-    on_check: Callable[[str, str, bool], None] | None = None,
+    on_check: Callable[[str, str, bool, CheckResult], None] | None = None,
 ) -> list[ClaimResult]:
-    """Run (or reuse) every check of the selected claims. ``on_check(claim, check, cached)`` is
-    called after each one (the CLI's progress bar)."""
+    """Run (or reuse) every check of the selected claims. ``on_check(claim, check, cached,
+    result)`` is called after each one (the CLI's progress)."""
     cache = ResultCache(cache_dir) if cache_dir is not None else None
+    known = entries()
     out = []
     for cid in select(claims):
-        entry = ENTRIES[cid]
-        cr = ClaimResult(entry.info)
+        entry = known[cid]
+        cr = ClaimResult(entry.claim)
         for check in entry.checks:
-            name = f"{cid}-{check.name}"
-            stored = cache.get(name, profile.name) if cache else None
+            key = cache_key(cid, check.name, profile)
+            stored = cache.get(key, profile.name) if cache else None
             if stored is not None:
-                cr.results.append(_from_dict(stored))
+                res = CheckResult.from_dict(stored)
             else:
-                res = run_check(cid, check, profile)
-                cr.results.append(res)
-                if cache and not res.errored and check.name != "pending":
-                    cache.put(name, profile.name, res.as_dict())
+                res = run_check(entry.claim, check, profile)
+                if cache and not res.errored and res.runnable:
+                    cache.put(key, profile.name, res.as_dict())
+            cr.results.append(res)
             if on_check:
-                on_check(cid, check.name, stored is not None)
+                on_check(cid, check.name, stored is not None, res)
         out.append(cr)
     return out
-
-
-def headline(cr: ClaimResult) -> Evidence | None:
-    """The evidence shown in one-line tables: the first numeric item of the first simulation
-    check, else the first evidence at all."""
-    for r in cr.results:
-        for e in r.evidence:
-            if e.relation != "identity":
-                return e
-    for r in cr.results:
-        if r.evidence:
-            return r.evidence[0]
-    return None

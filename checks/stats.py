@@ -15,14 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-SUITE_ALPHA = 1e-3  # probability that a true claim fails anywhere in one full suite run
-
-
-def bonferroni_z(n_assertions: int, family_alpha: float = SUITE_ALPHA) -> float:
-    """Two-sided z for ``n_assertions`` tests sharing the error budget ``family_alpha``."""
-    if n_assertions < 1:
-        raise ValueError("n_assertions must be >= 1")
-    return float(stats.norm.isf(family_alpha / (2 * n_assertions)))
+from checks.profile import SUITE_ALPHA, bonferroni_z  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

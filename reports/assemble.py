@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.cache import ResultCache
-from checks.registry import ClaimResult
-from checks.results import VERDICT_MEANING, CheckResult, Evidence
+from checks.registry import ClaimResult, entries
+from checks.results import CheckResult, Evidence
+from checks.verdict import MEANING, Verdict
 from reports.build import ReportInputs, derivation_context
-from theory.claims import BUILDERS
 
-FINDING_VERDICTS = ("verified-up-to-constant", "discrepancy-found", "refuted")
+FINDING_VERDICTS = (Verdict.DISCREPANCY, Verdict.REFUTED)
 
 
 _NUMBER = re.compile(r"(?<![A-Za-z_\\])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -118,25 +118,27 @@ def claim_context(
     nums: Numbers,
 ) -> dict[str, object]:
     evidence, controls, notes = [], [], []
-    cid = cr.info.id
+    cid = cr.id
+    st = cr.claim.statement
     for j, res in enumerate(cr.results):
         for k, e in enumerate(res.evidence):
             evidence.append(_evidence_row(e, f"{cid} c{j} e{k}", nums))
         for k, e in enumerate(res.controls):
             controls.append(_evidence_row(e, f"{cid} c{j} n{k}", nums))
-        line = f"[{res.check}: {res.verdict}] {res.summary}"
+        line = f"[{res.check}: {res.decision.verdict}] {res.summary}"
         if res.reason and res.reason not in res.summary:
             line += f" ({res.reason})"
         notes.append(nums.text(f"{cid} c{j} note", line))
         nums.ref(f"{cid} c{j} seconds", round(res.seconds, 1))
     return {
         "id": cid,
-        "title": cr.info.title,
-        "source": cr.info.source,
-        "kind": cr.info.kind,
-        "statement": nums.latex(f"{cid} statement", cr.info.statement),
-        "reconstructed": cr.info.reconstructed,
+        "title": st.title,
+        "source": st.source,
+        "kind": st.kind,
+        "statement": nums.latex(f"{cid} statement", st.latex),
+        "reconstructed": st.reconstructed,
         "verdict": cr.verdict,
+        "reason": nums.text(f"{cid} reason", cr.decision.reason),
         "derivation": _derivation_text(cid, derivation, nums),
         "evidence": evidence,
         "controls": controls,
@@ -160,8 +162,8 @@ def _derivation_text(cid: str, d: Mapping[str, object] | None, nums: Numbers):
 
 
 def found_text(cr: ClaimResult) -> str:
-    parts = [_first_sentence(r.summary, 200) for r in cr.results if r.summary]
-    return " ".join(parts) if parts else "-"
+    """The verdict's one-line reason, written by the verdict rule."""
+    return cr.decision.reason
 
 
 def inputs(
@@ -178,30 +180,27 @@ def inputs(
     figures = figures or {}
     summary, claims, discrepancies = [], [], []
     for cr in results:
-        d = derivations.get(cr.info.id)
-        claims.append(claim_context(cr, d, figures.get(cr.info.id, ()), nums))
+        d = derivations.get(cr.id)
+        claims.append(claim_context(cr, d, figures.get(cr.id, ()), nums))
+        st = cr.claim.statement
         summary.append(
             {
-                "id": cr.info.id,
-                "title": cr.info.title,
-                "source": cr.info.source,
-                "found": nums.text(f"{cr.info.id} found", found_text(cr)),
+                "id": cr.id,
+                "title": st.title,
+                "source": st.source,
+                "found": nums.text(f"{cr.id} found", found_text(cr)),
                 "verdict": cr.verdict,
             }
         )
-        findings = list(d["findings"]) if d else []
-        if cr.verdict in FINDING_VERDICTS or findings:
-            for k, f in enumerate(findings):
-                discrepancies.append(
-                    {"id": cr.info.id, "text": nums.text(f"{cr.info.id} finding {k}", f)}
-                )
-            for r in cr.results:
-                if (
-                    r.verdict in FINDING_VERDICTS
-                    and r.check != "symbolic derivation vs printed form"
-                ):
-                    text = nums.text(f"{cr.info.id} {r.check} disc", f"{r.check}: {r.summary}")
-                    discrepancies.append({"id": cr.info.id, "text": text})
+        if cr.decision.verdict in FINDING_VERDICTS or (
+            cr.decision.readings
+            and any(dd.verdict in FINDING_VERDICTS for _, dd in cr.decision.readings)
+        ):
+            discrepancies.append(
+                {"id": cr.id, "text": nums.text(f"{cr.id} disc", cr.decision.reason)}
+            )
+            for k, f in enumerate(d["findings"] if d else []):
+                discrepancies.append({"id": cr.id, "text": nums.text(f"{cr.id} finding {k}", f)})
     return ReportInputs(
         profile=profile,
         summary=summary,
@@ -210,7 +209,7 @@ def inputs(
         numbers=nums.values,
         runtimes=dict(runtimes or {}),
         seeds=seeds,
-        verdict_meanings=list(VERDICT_MEANING.items()),
+        verdict_meanings=[(str(k), v) for k, v in MEANING.items()],
         extra_provenance=dict(extra_provenance or {}),
     )
 
@@ -220,15 +219,19 @@ def derivation_contexts(
     cache: ResultCache | None = None,
 ) -> dict[str, dict[str, object]]:
     """LaTeX-ready derivations of the claims that have one (cached: SymPy takes seconds)."""
-    from theory.claims import derive
+    from checks.derivation import symbolic_check
 
+    known = entries()
     out = {}
     for c in claims:
-        if c not in BUILDERS:
+        claim = known[c].claim
+        if claim.derive is None:
             continue
         stored = cache.get(f"derivation-{c}", "any") if cache else None
         if stored is None:
-            stored = derivation_context(derive(c))
+            d = claim.derive()
+            verdict = symbolic_check(c, lambda d=d: d, claim.reading_names).decision.verdict
+            stored = derivation_context(d, str(verdict))
             if cache:
                 cache.put(f"derivation-{c}", "any", stored)
         out[c] = stored
@@ -236,11 +239,19 @@ def derivation_contexts(
 
 
 def verdict_markdown(results: Sequence[ClaimResult]) -> str:
-    lines = ["| claim | source | statement | verdict | found |", "|---|---|---|---|---|"]
+    """The verdict table (README, verdicts.md): claim, source, statement, verdict, the rule's
+    one-line reason, and the largest delay tested relative to E1's boundary."""
+    lines = [
+        "| claim | source | statement | verdict | reason (the verdict rule) | delay / E1 |",
+        "|---|---|---|---|---|---|",
+    ]
     for cr in results:
-        found = found_text(cr).replace("|", "/")
+        st = cr.claim.statement
+        reason = found_text(cr).replace("|", "/")
+        frac = cr.max_delay_fraction
         lines.append(
-            f"| {cr.info.id} | {cr.info.source} | {cr.info.title} | {cr.verdict} | {found} |"
+            f"| {cr.id} | {st.source} | {st.title} | {cr.verdict} | {reason} | "
+            f"{'-' if frac is None else f'{frac:.2f}'} |"
         )
     return "\n".join(lines) + "\n"
 

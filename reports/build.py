@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.derivation import Derivation
 from reports import provenance
 from reports.latex import environment, escape_tex, write_macros
-from theory.claims import ClaimDerivation
 from theory.compare import Comparison
 from theory.display import latex as expr_latex
 from theory.symbols import latex as sym_latex
@@ -44,20 +44,20 @@ def comparison_latex(c: Comparison) -> str:
     return escape_tex(c.text) + "."
 
 
-def derivation_context(d: ClaimDerivation) -> dict[str, object]:
+def derivation_context(d: Derivation, symbolic_verdict: str = "") -> dict[str, object]:
     items = []
     for it in d.items:
         items.append(
             {
                 "label": it.label,
-                "verdict": it.verdict,
+                "verdict": it.outcome,
                 "derived": None if it.derived is None else expr_latex(it.derived),
                 "printed": None if it.printed is None else expr_latex(it.printed),
                 "comparison": None if it.comparison is None else comparison_latex(it.comparison),
                 "note": it.note,
             }
         )
-    return {"verdict": d.verdict, "entries": items, "findings": list(d.findings)}
+    return {"verdict": symbolic_verdict, "entries": items, "findings": list(d.findings)}
 
 
 @dataclass
@@ -85,8 +85,9 @@ def render(inputs: ReportInputs, out: Path) -> Path:
         numbers[key] = round(float(seconds), 1)
         runtime_rows.append((step, key))
     names = write_macros(out / "macros.tex", numbers)
-    from asyncmsgd import __version__
+    from importlib import metadata
 
+    __version__ = metadata.version("asyncmsgd-verify")
     ctx = {
         "title": "Async-MSGD theory, claim by claim",
         "subtitle": "asyncmsgd-verify: Liu, Li, Shi, Zhou, Zhao (NeurIPS 2018) and "

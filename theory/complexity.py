@@ -14,12 +14,13 @@ c_eta and c_delta because its value (and sign) depends on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import sympy as sp
 
 from theory import phases
-from theory.compare import Comparison, compare, scaling_exponents, split_log
+from theory.compare import Comparison, canonical, compare, scaling_exponents, split_log
+from theory.formula import Formula
 from theory.symbols import (
     C_d,
     c_delta,
@@ -70,6 +71,14 @@ PROP6 = Choice(
     (1 - mu) ** 2 / ((lam1 + C_d) * eta ** (sp.Rational(1, 2) - gamma)),
     "(0, 1/2]",
 )
+
+
+def step_size(choice: Choice) -> Formula:
+    """A proposition's step size eta = c_eta (...) as a formula (arguments c_eta, mu, epsilon,
+    lambda_1, lambda_2, phi; unused ones are accepted and ignored)."""
+    return Formula(f"eta ({choice.source})", choice.eta, (c_eta, mu, eps, lam1, lam2, phi))
+
+
 SYNC_MSGD = Choice("MSGD (Liu et al. 2018), synchronous: tau = 1", PROP6.eta, sp.Integer(1), "-")
 
 
@@ -83,7 +92,7 @@ class Complexity:
     printed_source: str
     mu_value: sp.Expr | None = None  # e.g. 0 for Remark 7's Async-SGD
 
-    @property
+    @cached_property
     def _split(self) -> tuple[sp.Expr, sp.Expr]:
         parts = split_log(self.phase.derived.expr)
         if parts is None:
@@ -93,7 +102,7 @@ class Complexity:
             pre, arg = pre.subs(mu, self.mu_value), arg.subs(mu, self.mu_value)
         return pre, arg
 
-    @property
+    @cached_property
     def monomial(self) -> sp.Expr:
         """P / (tau eta) with the proposition's eta and tau (constants set to 1)."""
         pre, _ = self._split
@@ -102,8 +111,7 @@ class Complexity:
         if self.mu_value is not None:
             tau_, eta_ = tau_.subs(mu, self.mu_value), eta_.subs(mu, self.mu_value)
         n = (pre / (tau * eta)).subs(tau, tau_).subs(eta, eta_)
-        n = sp.powsimp(sp.expand_power_base(sp.simplify(in_gap_form(n)), force=True), force=True)
-        return from_gap_form(sp.simplify(n))
+        return from_gap_form(sp.factor(canonical(in_gap_form(n))))
 
     @property
     def log_argument(self) -> sp.Expr:
@@ -113,23 +121,23 @@ class Complexity:
     def derived(self) -> sp.Expr:
         return self.monomial * sp.log(self.log_argument)
 
-    @property
+    @cached_property
     def comparison(self) -> Comparison:
         return compare(self.derived, self.printed)
 
-    @property
+    @cached_property
     def log_after_choices(self) -> sp.Expr:
         """The log's argument with delta = c_delta sqrt(eta) and eta = c_eta (...) substituted."""
         eta_ = self.choice.eta
         if self.mu_value is not None:
             eta_ = eta_.subs(mu, self.mu_value)
         arg = self.log_argument.subs(delta, c_delta * sp.sqrt(eta)).subs(eta, eta_)
-        return from_gap_form(sp.factor(sp.simplify(in_gap_form(arg))))
+        return from_gap_form(sp.factor(canonical(in_gap_form(arg))))
 
-    @property
+    @cached_property
     def exponents(self) -> dict[str, sp.Expr]:
         """Powers of epsilon, (1 - mu), the gap, phi ... in the monomial."""
-        return scaling_exponents(sp.simplify(in_gap_form(self.monomial)))
+        return scaling_exponents(canonical(in_gap_form(self.monomial)))
 
 
 def _printed_n3() -> sp.Expr:

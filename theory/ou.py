@@ -176,3 +176,35 @@ def saddle_escape_probability() -> Formula:
     var = saddle_variance_formula().expr
     expr = sp.erfc(c / sp.sqrt(2 * var))
     return Formula("P(|U_i(t)| >= c) (C8)", expr, (t, c, mu, lam_i, lam_j, alpha_ij))
+
+
+@cache
+def _optimum_functions():
+    proc = theorem5()
+    var = sp.lambdify((mu, lam1, lam_i, alpha_i1), proc.stationary_variance, "numpy")
+    rate = sp.lambdify((mu, lam1, lam_i), proc.relaxation_rate, "numpy")
+    return var, rate
+
+
+def optimum_values(mu_: float, eigenvalues, alpha2_1) -> tuple:
+    """C4's stationary variance of U_i and relaxation rate per unit time, for i >= 2, as NumPy
+    arrays (lambdified from :func:`theorem5`). ``alpha2_1``: alpha_{1,i}^2 for i >= 2."""
+    import numpy as np
+
+    var, rate = _optimum_functions()
+    lam = np.asarray(eigenvalues, dtype=float)
+    a = np.sqrt(np.asarray(alpha2_1, dtype=float))
+    return (
+        np.asarray(var(mu_, lam[0], lam[1:], a), dtype=float),
+        np.asarray(rate(mu_, lam[0], lam[1:]) * np.ones_like(lam[1:]), dtype=float),
+    )
+
+
+@cache
+def relaxation_steps_formula() -> Formula:
+    """Updates per relaxation time of mode i at the optimum: 1/(eta x C4's rate), derived from
+    :func:`theorem5` (arguments eta, mu, lambda_1, lambda_i)."""
+    rate = theorem5().relaxation_rate
+    return Formula(
+        "relaxation time in updates (C4)", sp.simplify(1 / (eta * rate)), (eta, mu, lam1, lam_i)
+    )

@@ -225,5 +225,23 @@ def t3() -> PhaseTime:
     )
 
 
+residual_fraction = sp.Symbol("r", positive=True)  # T3': the transient's target fraction
+level = sp.Symbol("E", positive=True)  # T3': the level the transient is compared with
+
+
+@cache
+def t3_residual() -> Formula:
+    """T3': the time for the transient of Proposition 6's bound (:func:`phase3_mean_bound`,
+    delta^2 e^{-2(lambda_1-lambda_2)t/(1-mu)}) to decay to a fraction r of a level E (Figure 1's
+    run length uses r = 0.01 and E = C4's stationary error). Arguments mu, lambda_1, lambda_2,
+    delta, r, E."""
+    bound = phase3_mean_bound()["bound"]
+    transient = sp.Add(*[term for term in sp.Add.make_args(bound) if t in term.free_symbols])
+    expr = _positive_root(sp.Eq(transient.subs(t, T), residual_fraction * level), T)
+    return Formula(
+        "T3' (transient to r E)", expr, (mu, lam1, lam2, delta, residual_fraction, level)
+    )
+
+
 def all_phase_times() -> tuple[PhaseTime, ...]:
     return (t1(), t2(), t3())

@@ -40,10 +40,45 @@ def step_bound() -> Formula:
 
 
 PRINTED_STEP_BOUND = 2 * C_d * eta / (1 - mu)
+G = sp.Symbol("G", positive=True)  # max over the angle of ||(I-ww^T)XX^Tw|| / ||X||^2 at ||w||
 
 
-def step_comparison() -> Comparison:
-    return compare(step_bound().expr, PRINTED_STEP_BOUND)
+def printed_step_bound() -> Formula:
+    """Lemma 1's printed bound 2 C_d eta/(1-mu), as a formula (arguments eta, mu, C_d)."""
+    return Formula("printed step bound (Lemma 1)", PRINTED_STEP_BOUND, (eta, mu, C_d))
+
+
+@cache
+def step_bound_general() -> Formula:
+    """eta C_d^2 G/(1-mu): the derived bound with G the projected-gradient factor at the largest
+    ||w|| of a path (G = 1/2 at ||w|| = 1, :func:`step_bound`); arguments eta, mu, C_d, G."""
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    series = sp.summation(mu**k, (k, 0, sp.oo))
+    if isinstance(series, sp.Piecewise):
+        series = series.args[0][0]
+    return Formula("derived step bound at ||w|| (C1)", eta * C_d**2 * G * series, (eta, mu, C_d, G))
+
+
+def squared_reading(expr: sp.Expr) -> sp.Expr:
+    """The same bound when A2's C_d bounds ||X||^2 instead of ||X|| (C_d -> sqrt(C_d))."""
+    return sp.simplify(expr.subs(C_d, sp.sqrt(C_d)))
+
+
+def step_comparison(reading: str = "norm") -> Comparison:
+    """Derived vs printed step bound; ``reading`` ``norm`` (C_d bounds ||X||) or ``square``
+    (C_d bounds ||X||^2)."""
+    derived = step_bound().expr if reading == "norm" else squared_reading(step_bound().expr)
+    return compare(derived, PRINTED_STEP_BOUND)
+
+
+def printed_bound_holds(reading: str = "norm") -> bool:
+    """Whether the printed bound is at least the derived (attainable) one for every C_d > 0:
+    their ratio derived/printed (a monomial in C_d, so its supremum is its limit at 0 or oo)
+    must stay <= 1."""
+    derived = step_bound().expr if reading == "norm" else squared_reading(step_bound().expr)
+    ratio = sp.simplify(derived / PRINTED_STEP_BOUND)
+    sup = sp.limit(ratio, C_d, sp.oo) if C_d in ratio.free_symbols else ratio
+    return bool(sp.simplify(sup - 1).is_nonpositive)
 
 
 def printed_bound_violated_when() -> sp.Expr:

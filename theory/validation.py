@@ -12,26 +12,7 @@ import numbers
 
 import numpy as np
 
-
-class ParameterError(ValueError):
-    """A parameter outside the range the theory (or the simulator) admits."""
-
-    def __init__(self, name: str, value: object, allowed: str, hint: str = "") -> None:
-        self.name = name
-        self.value = value
-        self.allowed = allowed
-        text = f"{name}={_show(value)} is not allowed: {allowed}"
-        if hint:
-            text += f" ({hint})"
-        super().__init__(text)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, np.ndarray):
-        return np.array2string(
-            value, precision=6, separator=",", threshold=20, max_line_width=10**6
-        ).replace("\n", "")
-    return repr(value)
+from theory.errors import ParameterError
 
 
 def _real(name: str, value: object, allowed: str = "a finite real number") -> float:

@@ -1,50 +1,60 @@
-"""``asyncmsgd derive [CLAIM ...|all] [--format text|latex|json]``: the symbolic derivations."""
+"""``asyncmsgd derive [CLAIM ...|all] [--format text|latex|json]``: the symbolic derivations of
+every claim that has one (C1-C10, E1), with the comparison of each derived form against the
+printed one and the claim's symbolic verdict by the verdict rule."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from asyncmsgd.commands import UsageError
-from asyncmsgd.commands._common import dump_json
-from theory.claims import BUILDERS, VERDICT_MEANING, ClaimDerivation, derive
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "derive",
-        help="derive claims C1-C11 with SymPy and compare with the paper's printed forms",
+        help="derive the claims with SymPy and compare with the paper's printed forms",
         description="Derive each claim's closed forms with SymPy, set them beside the paper's "
-        "printed forms, and say how they compare (identical, a constant factor, a different "
-        "scaling). Verdicts: " + "; ".join(f"{k}: {v}" for k, v in VERDICT_MEANING.items()),
+        "printed forms, and say how they compare (identical, a constant factor, a log argument, "
+        "a different scaling); the symbolic verdict comes from the verdict rule (see "
+        "`asyncmsgd verify --help`).",
     )
     p.add_argument(
         "claims",
         nargs="*",
         default=["all"],
         metavar="CLAIM",
-        help="claim ids (C1 ... C11) or 'all' (default)",
+        help="claim ids with a derivation (C1 ... C10, E1) or 'all' (default)",
     )
     p.add_argument("--format", choices=("text", "latex", "json"), default="text")
     p.set_defaults(func=run)
 
 
-def _select(names: list[str]) -> list[str]:
+def _select(names: list[str]) -> list:
+    from asyncmsgd.commands import UsageError
+    from checks.claims import discover
+
+    with_derivation = {c.id: c for c in discover() if c.derive is not None}
     if not names or any(n.lower() == "all" for n in names):
-        return list(BUILDERS)
+        return list(with_derivation.values())
     out = []
     for n in names:
-        key = n.upper()
-        if key not in BUILDERS:
-            raise UsageError(f"unknown claim {n!r}; choose from {', '.join(BUILDERS)} or 'all'")
-        out.append(key)
+        key = n.strip().upper()
+        if key not in with_derivation:
+            raise UsageError(
+                f"no derivation for claim {n!r}; choose from {', '.join(with_derivation)} or 'all'"
+            )
+        out.append(with_derivation[key])
     return out
 
 
-def _text(d: ClaimDerivation, fmt: str) -> str:
-    lines = [f"{d.claim}  {d.title}  [{d.source}]", f"  verdict: {d.verdict}"]
+def _text(claim, d, result, fmt: str) -> str:
+    dec = result.decision
+    lines = [
+        f"{d.claim}  {d.title}  [{d.source}]",
+        f"  symbolic verdict: {dec.verdict} (rule {dec.rule}): {dec.reason}",
+    ]
     for item in d.as_dict(fmt)["items"]:
-        lines.append(f"  - {item['label']}: {item['verdict']}")
+        where = f" [{item['reading']}]" if item["reading"] else ""
+        lines.append(f"  - {item['label']}{where}: {item['outcome']} ({item['origin']})")
         if item["derived"] is not None:
             lines.append(f"      derived: {item['derived']}")
         if item["printed"] is not None:
@@ -59,19 +69,30 @@ def _text(d: ClaimDerivation, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from asyncmsgd.commands._json import dumps
+    from checks.derivation import symbolic_check
+
     selected = _select(args.claims)
-    results = []
+    payload, defects = [], []
     for claim in selected:
-        d = derive(claim)
-        results.append(d)
-        if args.format != "json":
-            print(_text(d, args.format), end="\n\n", flush=True)
+        d = claim.derive()
+        result = symbolic_check(claim.id, lambda d=d: d, claim.reading_names)
+        defects += [
+            f"{claim.id}: {i.label}"
+            for i in d.items
+            if i.origin == "toolkit" and i.is_evidence and not i.holds
+        ]
+        if args.format == "json":
+            payload.append(
+                d.as_dict("text")
+                | {"latex": d.as_dict("latex")["items"]}
+                | result.decision.as_dict()
+            )
+        else:
+            print(_text(claim, d, result, args.format), end="\n\n", flush=True)
     if args.format == "json":
-        print(
-            dump_json([d.as_dict("text") | {"latex": d.as_dict("latex")["items"]} for d in results])
-        )
-    failed = [d.claim for d in results if d.verdict == "failed"]
-    if failed:
-        print(f"derivations that failed: {', '.join(failed)}", file=sys.stderr)
+        print(dumps(payload))
+    if defects:
+        print(f"toolkit identities that failed: {'; '.join(defects)}", file=sys.stderr)
         return 1
     return 0

@@ -2,7 +2,7 @@
 
 Example::
 
-    asyncmsgd figure2 --scale paper      # 20 seeds, 30 epochs, eta in {0.05, 0.1, 0.2}
+    asyncmsgd figure2 --scale full       # 20 seeds, 30 epochs, eta in {0.05, 0.1, 0.2}
     asyncmsgd figure2 --scale ci         # 4 seeds, 15 epochs, eta in {0.1, 0.2} (seconds)
 
 Trains a NumPy MLP on scikit-learn's bundled digits with Async-MSGD behind a simulated parameter
@@ -11,8 +11,9 @@ accuracy per (W, mu) with 95% CIs over seeds, the best momentum per W with its b
 distribution, and whether the best momentum falls as W grows (the paper's direction). Needs
 the optional extra ``figure2`` (scikit-learn). Writes ``figure2-SCALE.json`` (per run:
 parameters, seed index, metrics; package versions; the analysis), ``figure2-SCALE.md`` and
-``figure2-SCALE.pdf``/``.png`` into ``--out`` (default reports/build/figure2). The JSON is
-rewritten after every (eta, W) group, so an interrupted run resumes where it stopped.
+``figure2-SCALE.pdf``/``.png`` into ``--out`` (default reports/build/figure2 of the project). The
+JSON is rewritten after every (eta, W) group, so an interrupted run resumes where it stopped.
+``--scale paper`` is an alias of ``full``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,7 @@ import argparse
 import time
 from pathlib import Path
 
-from asyncmsgd.commands import UsageError
-from asyncmsgd.commands._common import dump_json
-from asyncmsgd.commands.figure1 import out_dir, progress_bar
-from checks.experiments import c13
-from checks.experiments import figure2 as f2
-from checks.experiments.common import SCALES, write_json
+from asyncmsgd.commands._paths import SCALE_CHOICES, default_build
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,55 +36,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--scale",
-        choices=SCALES,
+        choices=SCALE_CHOICES,
         default="ci",
-        help="ci: 4 seeds, 15 epochs, eta 0.1 and 0.2 (seconds); paper: 20 seeds, 30 epochs, "
-        "eta 0.05, 0.1, 0.2 (about a minute)",
+        help="ci: 4 seeds, 15 epochs, eta 0.1 and 0.2 (seconds); full (alias paper): 20 "
+        "seeds, 30 epochs, eta 0.05, 0.1, 0.2 (about a minute)",
     )
     p.add_argument(
         "--out",
         type=Path,
-        default=Path("reports/build/figure2"),
-        help="output folder (default reports/build/figure2; the checks read the one in the "
-        "repository)",
+        default=default_build() / "figure2",
+        help="output folder (default: %(default)s; the checks read this one)",
     )
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    out = out_dir(args.out)
-    t0 = time.perf_counter()
-    try:
-        with progress_bar("group") as (plan, tick):
-            raw = f2.compute(args.scale, out, plan=plan, tick=tick)
-    except f2.MissingDependency as exc:
-        raise UsageError(str(exc)) from None
-    train_s = time.perf_counter() - t0
-    analysis = f2.analyse(raw)
-    analysis["summary"] = c13.summary_text(analysis)
-    plot = f2.plot_summary(analysis, args.scale)
-    analysis["plot"] = plot
-    raw["analysis"] = analysis
-    files = [write_json(f2.results_path(out, args.scale), raw)]
-    table = f2.markdown(analysis)
-    md = out / f"figure2-{args.scale}.md"
-    md.write_text(table)
-    files.append(md)
-    from reports.plots import plot_figure2
+    from asyncmsgd.commands._json import dumps
+    from asyncmsgd.commands._paths import experiment_scale, out_dir
+    from checks.experiments import figure2 as f2
 
-    files += plot_figure2(plot, out / f"figure2-{args.scale}")
+    out = out_dir(args.out)
+    scale = experiment_scale(args.scale)
+    t0 = time.perf_counter()
+    from asyncmsgd.commands._figures import reproduce_figure2
+
+    files, analysis, raw = reproduce_figure2(scale, out)
     if args.json:
-        print(dump_json({"analysis": analysis, "files": [str(f) for f in files]}))
+        print(dumps({"analysis": analysis, "files": [str(f) for f in files]}))
         return 0
     s = raw["settings"]
     print(
-        f"Figure 2 analogue ({args.scale} scale): {s['model']} on {s['dataset']} "
+        f"Figure 2 analogue ({scale} scale): {s['model']} on {s['dataset']} "
         f"({s['train_size']} train / {s['val_size']} validation), batch {s['batch']}, "
         f"{s['epochs']} epochs, {s['seeds']} seeds per (eta, W, mu); "
-        f"{time.perf_counter() - t0:.1f} s ({train_s:.1f} s training or reading)\n"
+        f"{time.perf_counter() - t0:.1f} s\n"
     )
-    print(table)
+    print(f2.markdown(analysis))
     print(analysis["summary"])
     print("\nwrote " + ", ".join(str(f) for f in files))
     return 0

@@ -54,14 +54,15 @@ from checks.experiments.common import (
     package_versions,
     read_json,
 )
-from checks.ou_limit import ou_values
+from checks.profile import ROOT_SEED
+from checks.stationary import ou_values
 from simulate.backends import Backend
 from simulate.cells import Cell
 from simulate.engine import ENGINE_VERSION, Config
 from simulate.records import ConfigResult, RecordSpec
 from simulate.runner import cached_results, pending_cells
 from simulate.store import Store, open_store
-from theory import phases
+from theory import ou, phases
 from theory import stability as st
 from theory.distributions import get_model
 from theory.problem import Problem
@@ -72,9 +73,10 @@ MUS: tuple[float, ...] = st.FIGURE1_MUS
 START = "e2"
 DISTRIBUTION = "gaussian"
 POSTER_RANGE = {0.7: 160, 0.8: 100, 0.85: 80, 0.9: 45, 0.95: 20}
-SEED = 20181203  # checks.profile.Profile.seed: the root of every SeedSequence here
-MARGINS = (0.5, 1.0)  # relative margins of the optimal-delay definition; the first is primary
-PRIMARY_MARGIN = MARGINS[0]
+# relative margins m of the optimal-delay definition (error within (1 + m) x its tau = 0 value):
+# the paper does not define "similar error", so C12 decides one reading per margin
+MARGINS = (0.1, 0.25, 0.5, 1.0, 2.0)
+PRIMARY_MARGIN = 0.5
 DELTA = 0.1  # phase threshold (escape, convergence)
 NU = 0.01  # T1: at most 1% of the runs still at the saddle
 RESIDUAL = 0.01  # T3': the transient decays to this fraction of C4's stationary error
@@ -172,14 +174,14 @@ class Budget:
 def phase_budget(mu: float) -> PhaseBudget:
     """T1, T2, T3' and the relaxation time at one momentum (module docstring), in updates."""
     lam1, lam2 = SPECTRUM[0], SPECTRUM[1]
-    gap = lam1 - lam2
     alpha12 = math.sqrt(float(get_model(DISTRIBUTION).alpha2(problem())[0, 1]))
     z_nu = float(sps.norm.ppf((1.0 + NU) / 2.0))
     t1 = float(phases.t1().derived.numpy(mu, lam1, lam2, ETA, DELTA, z_nu, alpha12))
     t2 = float(phases.t2().derived.numpy(mu, lam1, lam2, DELTA))
     e_c4 = ETA * float(np.sum(ou_values(mu, SPECTRUM)[0]))
-    t3 = (1.0 - mu) / (2.0 * gap) * math.log(DELTA**2 / (RESIDUAL * e_c4))
-    return PhaseBudget(mu, t1 / ETA, t2 / ETA, t3 / ETA, (1.0 - mu) / (ETA * gap))
+    t3 = float(phases.t3_residual()(mu, lam1, lam2, DELTA, RESIDUAL, e_c4))
+    relaxation = float(ou.relaxation_steps_formula()(ETA, mu, lam1, lam2))
+    return PhaseBudget(mu, t1 / ETA, t2 / ETA, t3 / ETA, relaxation)
 
 
 @cache
@@ -203,7 +205,7 @@ def coarse_delays(mu: float, step: int) -> list[int]:
     return sorted({*range(0, top + 1, step), top})
 
 
-def settings(scale: str) -> dict[str, object]:
+def settings(scale: str, seed: int = ROOT_SEED) -> dict[str, object]:
     """Everything that fixes the numbers of a scale (a results file must match it exactly)."""
     sc = get_scale(scale)
     budget = iteration_budget()
@@ -220,7 +222,7 @@ def settings(scale: str) -> dict[str, object]:
         "steps": budget.steps,
         "window": WINDOW,
         "delta": DELTA,
-        "seed": SEED,
+        "seed": seed,
         "crn": True,
         "margins": list(MARGINS),
         "n_boot": sc.n_boot,
@@ -232,13 +234,13 @@ def records(steps: int) -> RecordSpec:
     return RecordSpec(steps=RecordSpec.grid(steps, PATH_POINTS), delta=DELTA, window=WINDOW)
 
 
-def make_cell(mu: float, tau: int, runs: int, steps: int) -> Cell:
+def make_cell(mu: float, tau: int, runs: int, steps: int, seed: int = ROOT_SEED) -> Cell:
     return Cell.from_config(
         problem(),
         Config(mu, ETA, int(tau)),
         runs=runs,
         steps=steps,
-        seed=SEED,
+        seed=seed,
         distribution=DISTRIBUTION,
         start=START,
         records=records(steps),
@@ -318,10 +320,11 @@ def _fetch(
     backend: Backend | None,
     plan: Plan | None,
     tick: Tick | None,
+    seed: int = ROOT_SEED,
 ) -> tuple[dict[tuple[float, int], ConfigResult], dict[tuple[float, int], str]]:
     steps = iteration_budget().steps
     pairs = [(mu, t) for mu, ts in wanted.items() for t in ts]
-    cells = [make_cell(mu, t, scale.runs, steps) for mu, t in pairs]
+    cells = [make_cell(mu, t, scale.runs, steps, seed) for mu, t in pairs]
     if plan is not None:
         plan(len(pending_cells(cells, store)))
     progress = None if tick is None else (lambda _cell, _outcome: tick())
@@ -338,13 +341,14 @@ def compute(
     *,
     plan: Plan | None = None,
     tick: Tick | None = None,
+    seed: int = ROOT_SEED,
 ) -> Figure1Data:
     """Run (or read from ``store``) the coarse grid, then the step-1 refinement at every margin's
     crossing, of every momentum. ``plan(n)`` announces n cells to compute, ``tick()`` follows
     each one (the CLI's progress bar)."""
     sc = get_scale(scale)
     grid = {mu: coarse_delays(mu, sc.step) for mu in MUS}
-    res, keys = _fetch(grid, sc, store, backend, plan, tick)
+    res, keys = _fetch(grid, sc, store, backend, plan, tick, seed)
     extra: dict[float, list[int]] = {}
     for mu in MUS:
         ts = grid[mu]
@@ -355,7 +359,7 @@ def compute(
             if br is not None:
                 new.update(range(br[0] + 1, br[1]))
         extra[mu] = sorted(new - set(ts))
-    more, more_keys = _fetch(extra, sc, store, backend, plan, tick)
+    more, more_keys = _fetch(extra, sc, store, backend, plan, tick, seed)
     res.update(more)
     keys.update(more_keys)
     curves = []
@@ -367,7 +371,10 @@ def compute(
             )
         )
     return Figure1Data(
-        scale, settings(scale), np.asarray(records(iteration_budget().steps).steps), tuple(curves)
+        scale,
+        settings(scale, seed),
+        np.asarray(records(iteration_budget().steps).steps),
+        tuple(curves),
     )
 
 
@@ -429,9 +436,10 @@ def raw_results(data: Figure1Data) -> dict[str, object]:
     }
 
 
-def from_raw(raw: dict, scale: str) -> Figure1Data | None:
+def from_raw(raw: dict, scale: str, seed: int = ROOT_SEED) -> Figure1Data | None:
     """The data of a raw-results file, or None when it was made with other settings."""
-    if raw.get("experiment") != "figure1" or raw.get("settings") != _jsonish(settings(scale)):
+    wanted = _jsonish(settings(scale, seed))
+    if raw.get("experiment") != "figure1" or raw.get("settings") != wanted:
         return None
     by_mu: dict[float, list[dict]] = {}
     for cell in raw["cells"]:
@@ -462,7 +470,7 @@ def from_raw(raw: dict, scale: str) -> Figure1Data | None:
                 mean_path=np.stack([floats(c["mean_error_path"]) for c in cells], axis=0),
             )
         )
-    return Figure1Data(scale, settings(scale), floats(raw["record_steps"]), tuple(curves))
+    return Figure1Data(scale, settings(scale, seed), floats(raw["record_steps"]), tuple(curves))
 
 
 def _jsonish(obj: object) -> object:
@@ -470,21 +478,23 @@ def _jsonish(obj: object) -> object:
     return json.loads(json.dumps(json_clean(obj)))
 
 
-def results_path(out: Path, scale: str) -> Path:
-    return Path(out) / f"figure1-{check_scale(scale)}.json"
+def results_path(out: Path, scale: str, seed: int = ROOT_SEED) -> Path:
+    """The raw-results file of a scale (and of a root seed other than the default)."""
+    tag = "" if seed == ROOT_SEED else f"-seed{seed}"
+    return Path(out) / f"figure1-{check_scale(scale)}{tag}.json"
 
 
 def load_or_compute(
-    scale: str, out: Path | None = None, backend: Backend | None = None
+    scale: str, out: Path | None = None, backend: Backend | None = None, seed: int = ROOT_SEED
 ) -> Figure1Data:
     """The scale's data from the ``asyncmsgd figure1`` results file in ``out`` (default
     :data:`DEFAULT_OUT`) when it matches the settings, else from (and into) the store there
     (computing only the missing cells)."""
     out = DEFAULT_OUT if out is None else out
-    raw = read_json(results_path(out, scale))
-    data = from_raw(raw, scale) if raw is not None else None
+    raw = read_json(results_path(out, scale, seed))
+    data = from_raw(raw, scale, seed) if raw is not None else None
     if data is not None:
         return data
     Path(out).mkdir(parents=True, exist_ok=True)
     with open_store(Path(out) / STORE_NAME) as store:
-        return compute(scale, store, backend)
+        return compute(scale, store, backend, seed=seed)

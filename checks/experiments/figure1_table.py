@@ -19,6 +19,7 @@ E1's prediction and the paper's value, and the small-delay error level beside C4
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -30,20 +31,32 @@ from checks.experiments.figure1 import (
     ETA,
     MARGINS,
     PRIMARY_MARGIN,
-    SEED,
     SPECTRUM,
     Curve,
     Figure1Data,
     get_scale,
     problem,
 )
-from checks.ou_limit import ou_values
+from checks.stationary import ou_values
 from checks.stats import Estimate, mean_estimate
 from simulate.seeds import generator, stable_key
 from theory import stability as st
 
-PAPER_LEVELS = {0.7: 0.02, 0.9: 0.05, 0.95: 0.1}
 METRICS = ("error", "misalignment")
+
+
+@dataclass(frozen=True)
+class PaperValues:
+    """What the paper reports for Figure 1 (the values live with their claim, C12)."""
+
+    optimal_delays: Mapping[float, int]
+    levels: Mapping[float, float]  # read off the plot, where given
+    anchor_mu: float  # where its (1-mu)^2 reading is anchored
+
+    def law(self, mu: float) -> float:
+        """The (1-mu)^2 scaling the paper calls consistent, anchored at ``anchor_mu``."""
+        a = self.anchor_mu
+        return self.optimal_delays[a] * ((1.0 - mu) / (1.0 - a)) ** 2
 
 
 @dataclass(frozen=True)
@@ -106,8 +119,8 @@ class Row:
     mu: float
     optimal: dict[str, dict[float, od.OptimalDelay]]  # metric -> margin -> estimate
     e1: E1Prediction
-    paper: int
-    paper_law: float
+    paper: int | None
+    paper_law: float | None
     level: dict[str, Estimate]  # metric -> mean over runs at tau = 0
     c4_level: float
     paper_level: float | None
@@ -147,11 +160,11 @@ class Row:
         }
 
 
-def bootstrap_rng(metric: str, mu: float, margin: float) -> np.random.Generator:
-    return generator(SEED, (stable_key("figure1-bootstrap", metric, mu, margin),))
+def bootstrap_rng(metric: str, mu: float, margin: float, seed: int) -> np.random.Generator:
+    return generator(seed, (stable_key("figure1-bootstrap", metric, mu, margin),))
 
 
-def row(curve: Curve, n_boot: int) -> Row:
+def row(curve: Curve, n_boot: int, seed: int, paper: PaperValues | None = None) -> Row:
     mu = curve.mu
     optimal = {
         metric: {
@@ -160,7 +173,7 @@ def row(curve: Curve, n_boot: int) -> Row:
                 curve.metric(metric),
                 m,
                 n_boot=n_boot,
-                rng=bootstrap_rng(metric, mu, m),
+                rng=bootstrap_rng(metric, mu, m, seed),
             )
             for m in MARGINS
         }
@@ -171,19 +184,20 @@ def row(curve: Curve, n_boot: int) -> Row:
         mu=mu,
         optimal=optimal,
         e1=e1_prediction(mu),
-        paper=st.PAPER_OPTIMAL_DELAYS[mu],
-        paper_law=st.paper_scaling(mu),
+        paper=None if paper is None else paper.optimal_delays[mu],
+        paper_law=None if paper is None else paper.law(mu),
         level={metric: mean_estimate(curve.metric(metric)[:, i0]) for metric in METRICS},
         c4_level=c4_level(mu),
-        paper_level=PAPER_LEVELS.get(mu),
+        paper_level=None if paper is None else paper.levels.get(mu),
         converged_fraction=float(curve.converged.mean(axis=0).min()),
         diverged_runs=int(curve.diverged.sum()),
     )
 
 
-def table(data: Figure1Data) -> tuple[Row, ...]:
+def table(data: Figure1Data, paper: PaperValues | None = None) -> tuple[Row, ...]:
     n_boot = get_scale(data.scale).n_boot
-    return tuple(row(c, n_boot) for c in data.curves)
+    seed = int(data.settings["seed"])
+    return tuple(row(c, n_boot, seed, paper) for c in data.curves)
 
 
 def plot_summary(data: Figure1Data, rows: tuple[Row, ...]) -> dict[str, object]:
@@ -234,8 +248,9 @@ def markdown(rows: tuple[Row, ...]) -> str:
     lines = [
         f"| {r.mu:g} | {tau(r.primary)} | {tau(r.optimal['error'][1.0])} | "
         f"{tau(r.optimal['misalignment'][PRIMARY_MARGIN])} | "
-        f"{r.e1.same_definition[PRIMARY_MARGIN]} | {r.e1.tau_max} | {r.paper} | "
-        f"{r.paper_law:.1f} | {r.e1.wrong_radial_same_definition[PRIMARY_MARGIN]} |"
+        f"{r.e1.same_definition[PRIMARY_MARGIN]} | {r.e1.tau_max} | {r.paper or '-'} | "
+        f"{'-' if r.paper_law is None else f'{r.paper_law:.1f}'} | "
+        f"{r.e1.wrong_radial_same_definition[PRIMARY_MARGIN]} |"
         for r in rows
     ]
     head2 = (

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +48,7 @@ from checks.experiments.common import (
     read_json,
     write_json,
 )
+from checks.profile import ROOT_SEED
 from simulate.delays import ParameterServer, ps_delays
 from simulate.seeds import generator, stable_key
 from theory.validation import ParameterError
@@ -55,13 +56,11 @@ from theory.validation import ParameterError
 WORKERS = (1, 2, 4, 8)
 MUS = (0.1, 0.3, 0.5, 0.7, 0.9)
 PRIMARY_ETA = 0.1
-SEED = 20181203
 BATCH = 32
 HIDDEN = 32
 VAL_SIZE = 500
 STD_FLOOR = 0.1
 DEFAULT_OUT = BUILD / "figure2"
-PAPER_BEST = {1: 0.9, 2: 0.7, 4: 0.7, 8: 0.5}  # THEORY.md C13
 EXTRA_HINT = "install the optional extra: pip install 'asyncmsgd-verify[figure2]'"
 
 
@@ -97,7 +96,7 @@ def load_digits_split() -> mlp.Dataset:
     digits = load_digits()
     x = np.asarray(digits.data, dtype=float) / 16.0
     y = np.asarray(digits.target, dtype=np.int64)
-    perm = generator(SEED, (stable_key("figure2", "split"),)).permutation(y.size)
+    perm = generator(ROOT_SEED, (stable_key("figure2", "split"),)).permutation(y.size)
     val, train = perm[:VAL_SIZE], perm[VAL_SIZE:]
     mean, sd = x[train].mean(axis=0), x[train].std(axis=0) + STD_FLOOR
     x = (x - mean) / sd
@@ -120,7 +119,7 @@ def settings(scale: str) -> dict[str, object]:
         "etas": list(sc.etas),
         "primary_eta": PRIMARY_ETA,
         "seeds": sc.seeds,
-        "seed": SEED,
+        "seed": ROOT_SEED,
         "n_boot": sc.n_boot,
     }
 
@@ -152,13 +151,16 @@ def train_group(data: mlp.Dataset, eta: float, workers: int, seeds: int, epochs:
         stable_key("figure2", "batches"),
     )
     delays = np.stack(
-        [ps_delays(model, generator(SEED, (delay_key, s)), steps) for s in range(seeds)]
+        [ps_delays(model, generator(ROOT_SEED, (delay_key, s)), steps) for s in range(seeds)]
     )
     batches = np.stack(
-        [mlp.epoch_batches(generator(SEED, (batch_key, s)), n, BATCH, steps) for s in range(seeds)]
+        [
+            mlp.epoch_batches(generator(ROOT_SEED, (batch_key, s)), n, BATCH, steps)
+            for s in range(seeds)
+        ]
     )
     inits = mlp.init_params(
-        shapes, [generator(SEED, (stable_key("figure2", "init"), s)) for s in range(seeds)]
+        shapes, [generator(ROOT_SEED, (stable_key("figure2", "init"), s)) for s in range(seeds)]
     )
     with _blas_one_thread(), np.errstate(all="ignore"):
         res = mlp.train(
@@ -294,7 +296,7 @@ def t_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float
 def bootstrap_best(g: Grid, n_boot: int) -> np.ndarray:
     """Best momentum index per (replicate, eta, W): seeds resampled jointly everywhere."""
     seeds = g.acc.shape[-1]
-    rng = generator(SEED, (stable_key("figure2", "bootstrap"),))
+    rng = generator(ROOT_SEED, (stable_key("figure2", "bootstrap"),))
     idx = rng.integers(0, seeds, size=(n_boot, seeds))
     means = g.acc[..., idx].mean(axis=-1)  # (eta, W, mu, n_boot)
     return np.moveaxis(means.argmax(axis=2), -1, 0)  # (n_boot, eta, W)
@@ -331,9 +333,10 @@ def direction(best_mu: np.ndarray, boot_best_mu: np.ndarray) -> dict[str, object
     }
 
 
-def analyse(raw: dict) -> dict[str, object]:
+def analyse(raw: dict, paper_best: Mapping[int, float] | None = None) -> dict[str, object]:
     """Per (eta, W, mu) accuracy with CI; per (eta, W) best mu with its bootstrap distribution;
-    per eta the direction (module docstring)."""
+    per eta the direction (module docstring); ``paper_best``: the paper's best momentum per W
+    (C13's values), shown beside the measured one."""
     g = grid(raw)
     n_boot = int(raw["settings"]["n_boot"])
     boot = bootstrap_best(g, n_boot)
@@ -365,7 +368,7 @@ def analyse(raw: dict) -> dict[str, object]:
                         str(m): float(c) for m, c in zip(MUS, counts, strict=True)
                     },
                     "best_mu_ci": list(percentile_ci(mus[boot[:, i, j]], discrete=True)),
-                    "paper_best_mu": PAPER_BEST[w],
+                    "paper_best_mu": None if paper_best is None else paper_best.get(w),
                 }
             )
         per_eta.append(
@@ -437,7 +440,7 @@ def markdown(analysis: dict) -> str:
             lo, hi = c["best_mu_ci"]
             out.append(
                 f"| {c['W']} | {accs} | {c['best_mu']:g} ({freq:.2f}) [{lo:g}, {hi:g}] | "
-                f"{c['paper_best_mu']:g} |"
+                f"{'-' if c['paper_best_mu'] is None else format(c['paper_best_mu'], 'g')} |"
             )
         out.append("")
     return "\n".join(out)

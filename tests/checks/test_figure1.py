@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import argparse
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from asyncmsgd.commands import figure1 as cli1
-from checks.experiments import c12
+from checks.claims import c12_figure1 as c12
 from checks.experiments import figure1 as f1
 from checks.experiments import figure1_table as ft
 from checks.experiments import optimal_delay as od
 from checks.experiments.common import read_json, write_json
 from checks.profile import get_profile
-from checks.results import VERDICTS
 from simulate.store import open_store
 from theory.validation import ParameterError
 
@@ -197,30 +195,13 @@ def test_cli_errors_are_one_line(tmp_path):
 # --- the check --------------------------------------------------------------------------------
 
 
-def test_verdict_rules():
-    def rows(taus, censored=False):
-        return tuple(
-            SimpleNamespace(primary=od.OptimalDelay(0.5, t, 0.0, (t, t), censored, 1.0, 10))
-            for t in taus
-        )
-
-    assert c12.verdict(rows([100, 70, 50]), True, False)[0] == "discrepancy-found"
-    assert c12.verdict(rows([100, 70, 50]), True, True)[0] == "verified"
-    assert c12.verdict(rows([100, 70, 50]), False, True)[0] == "discrepancy-found"
-    assert c12.verdict(rows([50, 70, 100]), True, True)[0] == "refuted"
-    assert c12.verdict(rows([100, 70], censored=True), True, True)[0] == "inconclusive"
-
-
 def test_check_c12_at_ci_scale():
-    """The registry's check: evidence as asserted, every wrong theory rejected."""
-    res = c12.check_c12(get_profile("ci"))
-    assert res.verdict in VERDICTS and res.claim == "C12"
-    assert res.verdict == "discrepancy-found"
-    wrong = [e.label for e in res.evidence if e.passed != e.expected]
-    assert not wrong, wrong
-    assert res.controls and res.controls_rejected
+    """The registry's check: every wrong theory rejected; the optimal delay falls with mu."""
+    res = c12.check_figure1(get_profile("ci"))
+    assert res.claim == "C12" and res.controls and res.controls_rejected
     rows = res.details["rows"]
     assert [r["mu"] for r in rows] == list(f1.MUS)
-    # the measured optimal delay falls with mu and sits near E1's boundary
     taus = [r["optimal_delay"]["error"]["0.5"]["value"] for r in rows]
     assert taus == sorted(taus, reverse=True)
+    assert set(res.details["sensitivity"]) == {f"{1 + m:g}x" for m in f1.MARGINS}
+    assert {e.reading for e in res.evidence} == {"", *c12.CLAIM.reading_names}

@@ -10,8 +10,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from checks.experiments import c13, mlp
+from checks.claims import c13_figure2 as c13
 from checks.experiments import figure2 as f2
+from checks.experiments import mlp
 from checks.experiments.common import read_json
 from checks.profile import get_profile
 from theory.validation import ParameterError
@@ -161,7 +162,7 @@ def _raw(best_by_w: dict[int, float], seeds: int = 6, etas=(0.1,), noise: float 
 
 
 def test_best_momentum_and_direction():
-    falls = f2.analyse(_raw({1: 0.9, 2: 0.7, 4: 0.7, 8: 0.5}))
+    falls = f2.analyse(_raw({1: 0.9, 2: 0.7, 4: 0.7, 8: 0.5}), c13.PAPER_BEST)
     p = f2.primary(falls)
     assert [c["best_mu"] for c in p["workers"]] == [0.9, 0.7, 0.7, 0.5]
     assert p["direction"]["verdict"] == "holds"
@@ -248,17 +249,16 @@ def test_check_c13_without_scikit_learn_is_pending(monkeypatch, tmp_path):
 
     monkeypatch.setattr(f2, "DEFAULT_OUT", tmp_path)
     monkeypatch.setattr(f2, "load_digits_split", missing)
-    res = c13.check_c13(get_profile("ci"))
-    assert res.check == "pending" and res.verdict == "not-reproducible-here"
+    res = c13.check_figure2(get_profile("ci"))
+    assert not res.runnable and res.verdict == "not-reproducible-here"
 
 
 @needs_sklearn
 def test_check_c13_at_ci_scale():
     """The registry's check: the verdict for the original, the analogue's evidence as asserted,
     both wrong theories rejected."""
-    res = c13.check_c13(get_profile("ci"))
+    res = c13.check_figure2(get_profile("ci"))
     assert res.verdict == "not-reproducible-here" and "GPU" in res.reason
-    wrong = [e.label for e in res.evidence if e.passed != e.expected]
-    assert not wrong, wrong
+    assert all(e.origin == "interpretation" for e in res.evidence)
     assert res.controls and res.controls_rejected
     assert "best momentum" in res.summary
