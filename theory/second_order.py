@@ -498,8 +498,14 @@ def _describe(law: rd.DelayDistribution) -> str:
     return law.describe()
 
 
-def _infinite(an_modes, eta_: float, mu_: float, law, note: str) -> LevelPrediction:
-    modes = tuple(ModeLevel(m.name, math.inf, {}) for m in an_modes)
+def _infinite(
+    modes_: Sequence[linearise.Mode],
+    eta_: float,
+    mu_: float,
+    law: rd.DelayDistribution,
+    note: str,
+) -> LevelPrediction:
+    modes = tuple(ModeLevel(m.name, math.inf, {}) for m in modes_)
     return LevelPrediction(eta_, mu_, _describe(law), modes, math.nan, 0, note)
 
 
@@ -576,7 +582,19 @@ def predict(
         radial["drift-driven variance"] += float(2 * e**2 * co.q[i] ** 2 * drift_var)
         radial["drift x noise covariance"] += float(4 * e**3 * co.q[i] * co.beta[i] * cross)
     modes = (ModeLevel("radial", float(s[0]), radial), *tangential)
-    return LevelPrediction(e, m_, _describe(law), modes, float(bias), n)
+    return LevelPrediction(
+        e, m_, _describe(law), modes, float(bias), n, _symmetry_note(problem, dm)
+    )
+
+
+def _symmetry_note(problem: Problem, data: DataModel) -> str:
+    """Where the sign symmetry the expansion relies on fails (module docstring)."""
+    if data.family == "iid" and data.kurtosis != 3.0 and not problem.is_diagonal:
+        return (
+            "Sigma is not diagonal and the i.i.d. data model is not Gaussian: odd moments of Y "
+            "do not vanish, so the dropped cross-covariances are not zero (an approximation)"
+        )
+    return ""
 
 
 def three_point_sums(
