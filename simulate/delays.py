@@ -317,10 +317,22 @@ def _pareto_mean(scale: float, alpha: float) -> float:
 
 def _pareto_scale(mean: float, alpha: float) -> float:
     """The Lomax scale s whose floored variable has the given mean (monotone in s)."""
-    hi = (mean + 1.0) * (alpha - 1.0) * 4.0 + 10.0
-    while _pareto_mean(hi, alpha) < mean:
-        hi *= 2.0
-    return float(optimize.brentq(lambda s: _pareto_mean(s, alpha) - mean, 1e-12, hi, xtol=1e-14))
+    try:
+        hi = (mean + 1.0) * (alpha - 1.0) * 4.0 + 10.0
+        while _pareto_mean(hi, alpha) < mean:
+            hi *= 2.0
+        scale = optimize.brentq(lambda s: _pareto_mean(s, alpha) - mean, 1e-12, hi, xtol=1e-14)
+    except (OverflowError, ValueError, RuntimeError):
+        # s^alpha overflows (a huge mean, or a huge tail index) before the mean is reached
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0.0):
+        raise ParameterError(
+            "tau",
+            mean,
+            f"a pareto mean delay whose scale can be computed for alpha = {alpha:g} (this one "
+            "overflows a double; a mean delay beyond the run length changes nothing anyway)",
+        )
+    return float(scale)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ cell keys for what may be the same problem) rather than reordered.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from theory.validation import ParameterError
@@ -18,6 +19,8 @@ ORDER_RULE = "eigenvalues in decreasing order, l1 > l2 >= ... >= ld > 0"
 def check_order(values: Sequence[float], name: str, shown: object = None) -> None:
     """Raise ParameterError(``name``) unless ``values`` do not increase anywhere (the gap and the
     signs are the covariance check's: :func:`theory.validation.check_covariance`)."""
+    if not all(math.isfinite(x) for x in values):
+        raise ParameterError(name, values if shown is None else shown, "finite eigenvalues")
     for i in range(len(values) - 1):
         if values[i] < values[i + 1]:
             ordered = ", ".join(f"{x:g}" for x in sorted(values, reverse=True))

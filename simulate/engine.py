@@ -559,7 +559,7 @@ def _run_chunk(
         rec=rec,
         out=out,
     )
-    starts = list(range(0, steps, block))
+    starts = range(0, steps, block)  # a range, not a list: steps may be 1e12
     if threads == 1:
         for k0 in starts:
             nb = min(block, steps - k0)

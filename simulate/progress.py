@@ -95,7 +95,7 @@ class Progress:
         share = self.done / self.total if self.total > 0 else 1.0
         text = (
             f"{self.prog}: {_count(self.done)} of {_count(self.total)} {self.unit}s "
-            f"({100 * share:.1f}%), {format_seconds(elapsed)} elapsed"
+            f"({100 * share:.3g}%), {format_seconds(elapsed)} elapsed"
         )
         if final:
             text += ", finished"

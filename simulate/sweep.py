@@ -355,6 +355,8 @@ def load_spec(path: str | Path) -> Sweep:
         raise ParameterError("spec", str(path), "a readable TOML file", str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError("spec", str(path), "valid TOML", str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError("spec", str(path), "a TOML file in UTF-8", str(exc)) from None
     return parse_spec(data, base_dir=path.parent, default_name=path.stem)
 
 
@@ -389,8 +391,8 @@ def parse_spec(
     run_sec = data["run"]
     if "runs" not in run_sec and "steps" not in run_sec and "steps" not in grid_sec:
         raise ParameterError(
-            "run.runs, run.steps",
-            None,
+            "run",
+            dict(run_sec),
             "required: runs (replicate runs per cell) and steps (updates per run, or a [grid] "
             "axis), e.g. runs = 20 and steps = 4000",
         )

@@ -33,6 +33,10 @@ def parse_sigma(text: str) -> Problem:
     from theory.problem import Problem
     from theory.validation import ParameterError
 
+    if not text.strip():
+        raise ParameterError(
+            "sigma", text, "comma-separated eigenvalues like 4,3,2,1, or a path to a matrix file"
+        )
     path = Path(text)
     if path.is_dir():
         raise UsageError(f"--sigma: {text} is a folder; give a matrix file or eigenvalues")

@@ -29,10 +29,12 @@ from simulate.names import (
 )
 from simulate.resources import format_seconds
 
-# A run expected to take longer than this (at the nominal rate) says so before it starts.
+# A run expected to take longer than this says so before it starts.
 ESTIMATE_SECONDS = 10.0
-# The NumPy engine's throughput relative to Numba's (README benchmark: 6.9e6 vs 1.6e7).
-_NUMPY_SHARE = 0.45
+# The cost model of the estimate, measured here (2 cores): every update of a block costs a fixed
+# overhead plus one lane-update per run, at the nominal rate (NumPy: 0.45 of it).
+_STEP_OVERHEAD = {"numba": 2e-7, "numpy": 2.5e-5}
+_RATE_SHARE = {"numba": 1.0, "numpy": 0.45}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,12 +112,12 @@ def _problem(text: str) -> object:
         raise ParameterError(exc.name, text, exc.allowed, hint) from None
 
 
-def estimate_seconds(work: float, d: int, engine: str) -> float:
-    """Nominal duration of ``work`` step-runs (cost grows about linearly with d beyond 4)."""
-    rate = NOMINAL_RATE * 4.0 / max(d, 4)
-    if engine == "numpy":
-        rate *= _NUMPY_SHARE
-    return work / rate
+def estimate_seconds(runs: int, steps: int, d: int, engine: str) -> float:
+    """Expected duration of ``runs`` x ``steps`` (one configuration): a per-update overhead
+    (what makes a few long runs slow per step-run) plus the lane-updates at the nominal rate,
+    whose cost grows about linearly with d beyond 4."""
+    rate = NOMINAL_RATE * _RATE_SHARE[engine] * 4.0 / max(d, 4)
+    return float(steps) * (_STEP_OVERHEAD[engine] + runs / rate)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,13 +154,12 @@ def run(args: argparse.Namespace) -> int:
     validate(problem, [config], **kwargs)
     work = float(args.runs) * float(args.steps)
     engine = resolve_engine(args.engine)
-    seconds = estimate_seconds(work, problem.d, engine)
+    seconds = estimate_seconds(args.runs, args.steps, problem.d, engine)
     if seconds > ESTIMATE_SECONDS:
         print(
             f"asyncmsgd simulate: {args.runs:,} run(s) x {args.steps:,} steps = {work:.3g} "
-            f"step-runs, about {format_seconds(seconds)} at a nominal "
-            f"{NOMINAL_RATE * 4.0 / max(problem.d, 4):.2g} step-runs/s ({engine} engine; "
-            "measured rates follow)",
+            f"step-runs, about {format_seconds(seconds)} here ({engine} engine, "
+            f"{work / seconds:.2g} step-runs/s expected; progress follows)",
             file=sys.stderr,
             flush=True,
         )

@@ -204,10 +204,11 @@ def check_memory(**sizes: int) -> None:
         return
     need, have = format_bytes(est["total"]), format_bytes(available)
     lanes = sizes["lanes"]
+    per_run = est["total"] / lanes
     biggest = max(("ring", "batch", "runs"), key=lambda k: est[k])
     other = {"ring": "--max-delay", "batch": "--batch"}.get(biggest)
-    if biggest == "runs" or lanes > 1:
-        fit = max(0, int(available / (est["total"] / lanes)))
+    if biggest == "runs" or per_run <= available:
+        fit = max(0, int(available / per_run))
         also = f" (or {other})" if other else ""
         raise ParameterError(
             "runs",
