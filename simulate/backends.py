@@ -27,27 +27,51 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from simulate.names import BACKENDS, DASK_HINT
+from simulate.resources import available_cpus
 from theory.validation import ParameterError, check_positive_int
 
+# BACKENDS, DASK_HINT (simulate.names) and available_cpus (simulate.resources) live in
+# standard-library leaf modules for the command line; re-exported here.
+__all__ = [
+    "BACKENDS",
+    "DASK_HINT",
+    "Backend",
+    "DaskBackend",
+    "ProcessBackend",
+    "SerialBackend",
+    "available_cpus",
+    "check_scheduler_address",
+    "make_backend",
+]
+
 T = TypeVar("T")
-BACKENDS = ("serial", "processes", "dask")
-DASK_HINT = "install the optional extra: pip install 'asyncmsgd-verify[dask]'"
+SCHEDULER_HELP = "the address of a running Dask scheduler, like tcp://host:8786 or host:8786"
+# scheme://host:port (tcp, tls, ws, wss, ucx) or host:port; inproc:// addresses have no port
+_ADDRESS = re.compile(
+    r"((tcp|tls|ws|wss|ucx)://)?(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}"  # [scheme://]host:port
+    r"|inproc://\S+"
+)
 
 
-def available_cpus() -> int:
-    """CPUs this process may use (the affinity mask when the OS has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS, Windows
-        return max(1, os.cpu_count() or 1)
+def check_scheduler_address(address: str) -> str:
+    """A Dask scheduler address as Dask parses it (checked before anything is started)."""
+    text = address.strip() if isinstance(address, str) else address
+    if not isinstance(text, str) or not _ADDRESS.fullmatch(text):
+        raise ParameterError("scheduler", address, SCHEDULER_HELP)
+    port = re.search(r":(\d+)$", text)
+    if port and not 0 < int(port.group(1)) < 65536:
+        raise ParameterError("scheduler", address, SCHEDULER_HELP + " (port 1..65535)")
+    return text
 
 
 class Backend(ABC):
@@ -62,9 +86,12 @@ class Backend(ABC):
 
     @abstractmethod
     def map_unordered(
-        self, fn: Callable[[T], Any], items: Sequence[T]
+        self, fn: Callable[[T], Any], items: Iterable[T]
     ) -> Iterator[tuple[int, Any]]:
-        """Yield (index, fn(items[index]) or the exception it raised), in completion order."""
+        """Yield (index, fn(item) or the exception it raised), in completion order; index is
+        the item's position in ``items``. ``items`` may be a lazy iterable: it is pulled only
+        as workers free up (at most 2 x workers in flight), so its items may be made (or, in
+        a shared sweep, claimed) just in time."""
 
     def start(self) -> None:  # noqa: B027 (optional hook: nothing to start by default)
         """Start the workers now (so that ``workers`` is known before tasks are packed)."""
@@ -86,7 +113,7 @@ class SerialBackend(Backend):
     name = "serial"
 
     def map_unordered(
-        self, fn: Callable[[T], Any], items: Sequence[T]
+        self, fn: Callable[[T], Any], items: Iterable[T]
     ) -> Iterator[tuple[int, Any]]:
         for i, item in enumerate(items):
             try:
@@ -128,37 +155,59 @@ class ProcessBackend(Backend):
         return self._pool
 
     def map_unordered(
-        self, fn: Callable[[T], Any], items: Sequence[T]
+        self, fn: Callable[[T], Any], items: Iterable[T]
     ) -> Iterator[tuple[int, Any]]:
-        if not items:  # nothing to do: do not spawn a pool
+        source = enumerate(items)
+        first = next(source, None)
+        if first is None:  # nothing to do: do not spawn a pool
             return
+        ahead: list[tuple[int, T]] = [first]
+
+        def pull() -> tuple[int, T] | None:
+            return ahead.pop() if ahead else next(source, None)
+
         pool = self._pool or self._new_pool()
-        todo = list(range(len(items)))[::-1]  # a stack: pop() gives items in order
+        held: dict[int, T] = {}  # items in flight or suspected, by index
+        exhausted = False
         # Tasks in flight when a worker died: any of them may have killed it, so each is rerun
         # alone, and only a task that breaks the pool while alone is reported as failed.
         suspects: list[int] = []
         running: dict[Future, int] = {}
         alone: int | None = None
-        while todo or suspects or running:
+        while not exhausted or suspects or running or ahead:
+            broken = False
             if suspects and not running:
                 alone = suspects.pop()
-                running[pool.submit(fn, items[alone])] = alone
-            while not suspects and alone is None and todo and len(running) < 2 * self.workers:
-                i = todo.pop()
-                running[pool.submit(fn, items[i])] = i
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                i = running.pop(fut)
-                exc = fut.exception()
-                if isinstance(exc, BrokenProcessPool):
+                running[pool.submit(fn, held[alone])] = alone
+            while not suspects and alone is None and len(running) < 2 * self.workers:
+                nxt = pull()
+                if nxt is None:
+                    exhausted = True
+                    break
+                i, item = nxt
+                try:
+                    running[pool.submit(fn, item)] = i
+                except BrokenProcessPool:
+                    # the pool broke since the last wait: this item never ran, so it is
+                    # innocent; it goes back to the queue and the pool is replaced below
+                    ahead.append((i, item))
                     broken = True
-                    if i != alone:
-                        suspects.append(i)
-                        continue
-                if i == alone:
-                    alone = None
-                yield i, exc if exc is not None else fut.result()
+                    break
+                held[i] = item
+            if running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = running.pop(fut)
+                    exc = fut.exception()
+                    if isinstance(exc, BrokenProcessPool):
+                        broken = True
+                        if i != alone:
+                            suspects.append(i)
+                            continue
+                    if i == alone:
+                        alone = None
+                    del held[i]
+                    yield i, exc if exc is not None else fut.result()
             if broken:
                 # the pool is unusable: whatever else was in flight becomes a suspect
                 suspects.extend(running.values())
@@ -200,12 +249,13 @@ class DaskBackend(Backend):
         if self._scheduler:
             try:
                 self._client = Client(self._scheduler, timeout="10s")
-            except OSError as exc:
+            except (OSError, ValueError, TypeError) as exc:
+                # OSError: nothing listens there; ValueError/TypeError: Dask cannot parse it
                 raise ParameterError(
                     "scheduler",
                     self._scheduler,
                     "the address of a running Dask scheduler",
-                    str(exc),
+                    str(exc).replace("\n", " "),
                 ) from None
             self.workers = max(1, len(self._client.scheduler_info()["workers"]))
         else:
@@ -220,24 +270,34 @@ class DaskBackend(Backend):
         return self._client
 
     def map_unordered(
-        self, fn: Callable[[T], Any], items: Sequence[T]
+        self, fn: Callable[[T], Any], items: Iterable[T]
     ) -> Iterator[tuple[int, Any]]:
-        if not items:
+        source = enumerate(items)
+        first = next(source, None)
+        if first is None:  # nothing to do: do not start a cluster
             return
+        ahead: list[tuple[int, T]] = [first]
         from distributed import as_completed
 
         client = self._connect()
-        todo = list(range(len(items)))[::-1]
         index: dict[Any, int] = {}
 
-        def submit() -> Any:
-            i = todo.pop()
-            fut = client.submit(fn, items[i], pure=False)
+        def submit() -> Any | None:
+            nxt = ahead.pop() if ahead else next(source, None)
+            if nxt is None:
+                return None
+            i, item = nxt
+            fut = client.submit(fn, item, pure=False)
             index[fut] = i
             return fut
 
-        first = [submit() for _ in range(min(len(todo), 2 * self.workers))]
-        queue = as_completed(first)
+        first_batch = []
+        for _ in range(2 * self.workers):
+            fut = submit()
+            if fut is None:
+                break
+            first_batch.append(fut)
+        queue = as_completed(first_batch)
         for fut in queue:
             i = index.pop(fut)
             if fut.status == "error":
@@ -249,8 +309,9 @@ class DaskBackend(Backend):
                     result = exc
             fut.release()
             yield i, result
-            if todo:
-                queue.add(submit())
+            nxt = submit()
+            if nxt is not None:
+                queue.add(nxt)
 
     def close(self) -> None:
         if self._client is not None:
@@ -265,8 +326,10 @@ def make_backend(name: str, *, workers: int | None = None, scheduler: str | None
     """A backend by name; ``workers`` applies to processes and a local Dask cluster."""
     if name not in BACKENDS:
         raise ParameterError("backend", name, "one of " + ", ".join(BACKENDS))
-    if scheduler and name != "dask":
+    if scheduler is not None and name != "dask":
         raise ParameterError("scheduler", scheduler, "a scheduler address needs --backend dask")
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
     if scheduler and workers:
         raise ParameterError(
             "workers", workers, "not with a scheduler address (the cluster has its own workers)"

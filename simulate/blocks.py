@@ -18,16 +18,13 @@ the updates whose read the cap did move (tau_k > cap and k > cap). The delay his
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulate import delays as dl
+from simulate.config import Config
 from simulate.data import DataSampler
 from simulate.seeds import Stream, run_generators
-
-if TYPE_CHECKING:
-    from simulate.engine import Config
 
 PsKernel = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, np.ndarray], None]
 HistKernel = Callable[[np.ndarray, np.ndarray, int], None]
@@ -92,6 +89,8 @@ class ChunkDraws:
         self.tau = [np.empty((n, block), dtype=np.int64) for _ in range(buffers)]
         const = np.array([self.models[i].tau for i in self.constant], dtype=np.int64)
         self.const_tau = np.minimum(const, self.caps[self.constant])
+        # constant lanes whose delay exceeds their cap: their reads are truncated too
+        self.const_over = self.constant[const > self.caps[self.constant]]
         for t in self.tau:
             t[self.constant] = self.const_tau[:, None]
         self.tau_raw = np.empty((self.random.size, block), dtype=np.int64)
@@ -122,6 +121,10 @@ class ChunkDraws:
             self._draw_delays(k0, nb, tau)
         if self.constant.size:
             self.hist_constant[np.arange(self.constant.size), self.const_tau] += nb
+        if self.const_over.size:
+            # a constant delay above its cap moves every read from update cap + 1 on
+            first = np.maximum(k0, self.caps[self.const_over] + 1)
+            self.truncated[self.const_over] += np.maximum(0, k0 + nb - first)
         return z, tau
 
     @property

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from simulate.config import Config
 from simulate.delays import (
     ConstantDelay,
     DelayModel,
@@ -38,7 +39,7 @@ from simulate.delays import (
     UniformDelay,
     parse_delay,
 )
-from simulate.engine import DEFAULT_DIVERGENCE_BOUND, ENGINE_VERSION, Config
+from simulate.names import DEFAULT_DIVERGENCE_BOUND, ENGINE_VERSION, NOMINAL_RATE
 from simulate.records import RecordSpec
 from simulate.seeds import check_seed
 from simulate.starts import parse_start, saddle_index
@@ -46,12 +47,10 @@ from theory.distributions import get_model
 from theory.problem import Problem
 from theory.validation import ParameterError, check_positive, check_positive_int
 
-# ENGINE_VERSION (simulate.engine) is part of every cell key: bumped whenever a change to the
-# simulator alters any stored number, so old cells simply stop matching.
-
-# Nominal throughput used only to size tasks and estimate durations (never to define cells, so
-# that nothing measured on this machine can change a key). Numba reaches ~1e7 step-runs/s at d=4.
-NOMINAL_RATE = 1e7
+# ENGINE_VERSION (simulate.names) is part of every cell key: bumped whenever a change to the
+# simulator alters any stored number, so old cells simply stop matching. NOMINAL_RATE (there
+# too) sizes tasks and estimates durations, never defines a cell.
+__all__ = ["ENGINE_VERSION", "NOMINAL_RATE", "Cell", "canonical_json", "cell_key", "delay_text"]
 
 
 def canonical_json(obj: object) -> str:

@@ -22,7 +22,19 @@ import numpy as np
 
 from simulate.cells import Cell
 from simulate.engine import BatchResult, simulate
+from simulate.outcome import Outcome
 from simulate.store import canonical_summary, encode_arrays
+
+__all__ = [
+    "Outcome",  # a leaf value type (simulate.outcome), re-exported where callers look for it
+    "Task",
+    "describe_error",
+    "result_arrays",
+    "result_summary",
+    "run_cell",
+    "run_task",
+    "simulate_cell",
+]
 
 # Meta entries of BatchResult.summary that describe how, not what: kept out of the stored
 # summary so that it is bit-identical whatever the engine, backend or machine.
@@ -35,20 +47,6 @@ class Task:
 
     cells: tuple[Cell, ...]
     engine: str = "auto"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a worker returns for one cell: a summary and arrays, or an error."""
-
-    key: str
-    ok: bool
-    summary: str | None  # canonical JSON
-    arrays: bytes | None  # see simulate.store.encode_arrays
-    error: str | None
-    elapsed: float | None  # seconds in the worker
-    engine: str | None
-    worker: str
 
 
 def simulate_cell(cell: Cell, engine: str = "auto") -> BatchResult:

@@ -37,6 +37,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import optimize, special, stats
 
+from simulate.names import DELAY_SPEC_HELP
 from theory.validation import (
     ParameterError,
     check_positive,
@@ -46,14 +47,13 @@ from theory.validation import (
 
 # Unbounded i.i.d. laws get a ring-buffer cap at the smallest k with P(tau > k) <= this.
 TAIL_PROBABILITY = 1e-12
+# The Poisson inverse CDF is a table of about mean + 40 sqrt(mean) entries.
+POISSON_MAX_MEAN = 1e6
 # Conversion guard: delays above this are clipped before the integer cast (any cap is far below).
 _INT_CEILING = float(2**62)
 
-SPEC_HELP = (
-    "constant, uniform, geometric, poisson (with --tau: the delay, the maximum, the mean, the "
-    "mean), pareto:ALPHA (heavy-tailed, mean --tau, tail index ALPHA > 1), or "
-    "ps:W[:lognormal:SIGMA][:straggler:FACTOR] (parameter server with W workers)"
-)
+# the --delay help (simulate.names holds it, for the command line)
+SPEC_HELP = DELAY_SPEC_HELP
 
 
 def _check_mean(value: object, name: str = "tau") -> float:
@@ -218,6 +218,13 @@ class PoissonDelay(IIDDelay):
 
     def __post_init__(self) -> None:
         lam = _check_mean(self.mean_delay)
+        if lam > POISSON_MAX_MEAN:
+            raise ParameterError(
+                "tau",
+                self.mean_delay,
+                f"the poisson delay's mean must be <= {POISSON_MAX_MEAN:.0e} (its inverse-CDF "
+                "table holds about that many entries); geometric or pareto take longer delays",
+            )
         object.__setattr__(self, "mean_delay", lam)
         n = int(lam + 40.0 * math.sqrt(lam) + 50.0)
         while True:
@@ -261,11 +268,13 @@ class ParetoDelay(IIDDelay):
         m = _check_mean(self.mean_delay)
         if not m > 0.0:
             raise ParameterError("tau", self.mean_delay, "the pareto delay needs a mean tau > 0")
-        a = check_positive("alpha", self.alpha)
-        if not a > 1.0:
-            raise ParameterError(
-                "alpha", self.alpha, "the pareto tail index must be > 1 (a finite mean, C11)"
-            )
+        allowed = "the pareto tail index must be a finite number > 1 (a finite mean, C11)"
+        try:
+            a = float(self.alpha)
+        except (TypeError, ValueError):
+            raise ParameterError("alpha", self.alpha, allowed) from None
+        if not (math.isfinite(a) and a > 1.0):
+            raise ParameterError("alpha", self.alpha, allowed)
         object.__setattr__(self, "mean_delay", m)
         object.__setattr__(self, "alpha", a)
         object.__setattr__(self, "scale", _pareto_scale(m, a))
@@ -308,10 +317,22 @@ def _pareto_mean(scale: float, alpha: float) -> float:
 
 def _pareto_scale(mean: float, alpha: float) -> float:
     """The Lomax scale s whose floored variable has the given mean (monotone in s)."""
-    hi = (mean + 1.0) * (alpha - 1.0) * 4.0 + 10.0
-    while _pareto_mean(hi, alpha) < mean:
-        hi *= 2.0
-    return float(optimize.brentq(lambda s: _pareto_mean(s, alpha) - mean, 1e-12, hi, xtol=1e-14))
+    try:
+        hi = (mean + 1.0) * (alpha - 1.0) * 4.0 + 10.0
+        while _pareto_mean(hi, alpha) < mean:
+            hi *= 2.0
+        scale = optimize.brentq(lambda s: _pareto_mean(s, alpha) - mean, 1e-12, hi, xtol=1e-14)
+    except (OverflowError, ValueError, RuntimeError):
+        # s^alpha overflows (a huge mean, or a huge tail index) before the mean is reached
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0.0):
+        raise ParameterError(
+            "tau",
+            mean,
+            f"a pareto mean delay whose scale can be computed for alpha = {alpha:g} (this one "
+            "overflows a double; a mean delay beyond the run length changes nothing anyway)",
+        )
+    return float(scale)
 
 
 @dataclass(frozen=True)
@@ -330,9 +351,13 @@ class ParameterServer(DelayModel):
         if self.times not in self.TIMES:
             raise ParameterError("times", self.times, "compute times exponential or lognormal")
         object.__setattr__(self, "sigma", check_positive("sigma", self.sigma))
-        f = check_positive("straggler", self.straggler)
-        if f < 1.0:
-            raise ParameterError("straggler", self.straggler, "a slowdown factor >= 1")
+        allowed = "a slowdown factor >= 1 (a finite number)"
+        try:
+            f = float(self.straggler)
+        except (TypeError, ValueError):
+            raise ParameterError("straggler", self.straggler, allowed) from None
+        if not (math.isfinite(f) and f >= 1.0):
+            raise ParameterError("straggler", self.straggler, allowed)
         object.__setattr__(self, "straggler", f)
 
     @property
@@ -443,7 +468,9 @@ def parse_delay(spec: str, tau: float | None = None) -> DelayModel:
         try:
             alpha = float(args[0])
         except ValueError:
-            raise ParameterError("alpha", args[0], "a tail index > 1, as in pareto:2.5") from None
+            raise ParameterError(
+                "alpha", args[0], "a tail index > 1 (a finite number), as in pareto:2.5"
+            ) from None
         return ParetoDelay(_check_mean(tau), alpha)
     raise ParameterError("delay", spec, SPEC_HELP)
 

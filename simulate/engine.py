@@ -31,111 +31,55 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from simulate import kernels_numba
 from simulate.blocks import ChunkDraws, numpy_histogram_add, numpy_ps_kernel
+from simulate.config import Config
 from simulate.data import DataSampler
-from simulate.delays import ConstantDelay, DelayModel, parse_delay
 from simulate.kernels_numpy import NumpyChunk
-from simulate.records import QUANTILES, ConfigResult, DelayStats, LaneOutputs, RecordSpec, errors
-from simulate.seeds import Stream, check_seed, run_generators, stable_key
+from simulate.names import DEFAULT_DIVERGENCE_BOUND, ENGINE_VERSION, ENGINES
+from simulate.records import (
+    QUANTILES,
+    ConfigResult,
+    DelayStats,
+    LaneOutputs,
+    RecordSpec,
+    ResolvedRecords,
+    errors,
+)
+from simulate.resources import available_memory, format_bytes
+from simulate.seeds import Stream, check_seed, run_generators
 from simulate.starts import parse_start, saddle_index, start_eigen
 from theory.distributions import DataModel, get_model
 from theory.problem import Problem
-from theory.validation import (
-    ParameterError,
-    check_eta,
-    check_mu,
-    check_positive,
-    check_positive_int,
-    check_tau,
-)
+from theory.validation import ParameterError, check_positive, check_positive_int
 
-# Bumped whenever a change to the engine could change a number: stored sweep cells are keyed by it.
-ENGINE_VERSION = "engine-1"
-ENGINES = ("auto", "numpy", "numba")
-DEFAULT_DIVERGENCE_BOUND = 100.0
+# Config, ENGINE_VERSION, ENGINES and DEFAULT_DIVERGENCE_BOUND live in leaf modules
+# (simulate.config, simulate.names); they are re-exported here, where callers import them from.
+__all__ = [
+    "DEFAULT_DIVERGENCE_BOUND",
+    "ENGINES",
+    "ENGINE_VERSION",
+    "BatchResult",
+    "Config",
+    "lane_cap",
+    "memory_estimate",
+    "resolve_engine",
+    "simulate",
+    "step_runs_per_second",
+    "validate",
+]
+
 DEFAULT_MEMORY = 256 * 2**20  # bytes per chunk (ring buffers, sample blocks, histograms)
 _BLOCK = {"numpy": 256, "numba": 1024}  # updates per block (no effect on results)
 _MAX_LANES = {"numpy": 8192, "numba": 2048}  # lanes per chunk (no effect on results)
 
 Progress = Callable[[int], object]
-
-
-@dataclass(frozen=True)
-class Config:
-    """One configuration of eq. (5): momentum mu, step eta, delay model (an int: constant).
-
-    ``normalize=True`` is the renormalised variant v <- v / ||v|| after every update, which is
-    NOT the paper's eq. (5) (labelled so in every output). ``max_delay`` caps the ring buffer
-    (default: the model's bound or tail quantile; see :mod:`simulate.blocks`).
-    """
-
-    mu: float
-    eta: float
-    delay: DelayModel | int = 0
-    normalize: bool = False
-    max_delay: int | None = None
-    key: int = field(init=False, repr=False, compare=False)
-    delay_key: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "mu", check_mu(self.mu))
-        object.__setattr__(self, "eta", check_eta(self.eta))
-        delay = self.delay
-        if not isinstance(delay, DelayModel):
-            delay = ConstantDelay(check_tau(delay))
-        object.__setattr__(self, "delay", delay)
-        if self.max_delay is not None:
-            object.__setattr__(self, "max_delay", check_tau(self.max_delay, "max_delay"))
-        object.__setattr__(self, "normalize", bool(self.normalize))
-        # seeds: a stable hash of what defines the run (not its position in a batch)
-        object.__setattr__(
-            self, "key", stable_key("config", self.mu, self.eta, delay.spec, self.normalize)
-        )
-        object.__setattr__(self, "delay_key", stable_key("delay", delay.spec))
-
-    @property
-    def update(self) -> str:
-        return "renormalised (NOT the paper's eq. (5))" if self.normalize else "eq. (5)"
-
-    def describe(self) -> dict[str, object]:
-        return {
-            "mu": self.mu,
-            "eta": self.eta,
-            "delay": self.delay.spec,
-            "delay_model_mean": self.delay.mean,
-            "update": self.update,
-        }
-
-    @classmethod
-    def grid(
-        cls,
-        *,
-        mu: float | Iterable[float],
-        eta: float | Iterable[float],
-        tau: float | Iterable[float] | None = None,
-        delay: str = "constant",
-        normalize: bool = False,
-        max_delay: int | None = None,
-    ) -> list[Config]:
-        """All combinations (mu outermost, then eta, then tau) for one delay family."""
-
-        def seq(x: object) -> list:
-            return list(x) if isinstance(x, Iterable) and not isinstance(x, str) else [x]
-
-        taus = [None] if tau is None else seq(tau)
-        return [
-            cls(m, e, parse_delay(delay, t), normalize, max_delay)
-            for m in seq(mu)
-            for e in seq(eta)
-            for t in taus
-        ]
 
 
 def resolve_engine(engine: str) -> str:
@@ -206,6 +150,104 @@ def lane_cap(config: Config, steps: int) -> int:
     return steps if cap is None else min(cap, steps)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A batch's checked parameters (what :func:`simulate` runs)."""
+
+    configs: list[Config]
+    runs: int
+    steps: int
+    seed: int
+    model: DataModel
+    start: str | np.ndarray
+    rec: ResolvedRecords
+    bound: float
+    threads: int
+    engine: str
+    block: int
+    max_lanes: int
+    memory: int
+    sampler: DataSampler
+    caps: list[int]
+
+
+def _prepare(
+    problem: Problem,
+    configs: Sequence[Config] | Config,
+    *,
+    runs: int,
+    steps: int,
+    seed: int,
+    distribution: str | DataModel,
+    start: str | np.ndarray,
+    records: RecordSpec | None,
+    engine: str,
+    divergence_bound: float,
+    threads: int,
+    block: int | None,
+    max_lanes: int | None,
+    memory: int,
+) -> _Plan:
+    if isinstance(configs, Config):
+        configs = [configs]
+    configs = list(configs)
+    if not configs:
+        raise ParameterError("configs", configs, "at least one configuration")
+    for c in configs:
+        if not isinstance(c, Config):
+            raise ParameterError("configs", c, "simulate.Config instances")
+    if not isinstance(problem, Problem):
+        raise ParameterError("problem", problem, "a theory.problem.Problem")
+    runs = check_positive_int("runs", runs)
+    steps = check_positive_int("steps", steps)
+    seed = check_seed(seed)
+    model = distribution if isinstance(distribution, DataModel) else get_model(distribution)
+    start = parse_start(start, problem.d)
+    rec = (records or RecordSpec()).resolve(steps, problem.d, saddle_index(start))
+    bound = check_positive("divergence_bound", divergence_bound)
+    threads = check_positive_int("threads", threads)
+    if threads > 2:
+        raise ParameterError("threads", threads, "1 (serial) or 2 (draw while computing)")
+    engine = resolve_engine(engine)
+    block = check_positive_int("block", block) if block is not None else _BLOCK[engine]
+    block = min(block, steps)
+    max_lanes = check_positive_int("max_lanes", max_lanes or _MAX_LANES[engine])
+    memory = check_positive_int("memory", memory)
+    sampler = DataSampler(problem, model)
+    caps = [lane_cap(c, steps) for c in configs]
+    # refuse what cannot fit before allocating anything that grows with runs or caps
+    check_memory(configs, caps, runs=runs, steps=steps, d=problem.d,
+                 raw_width=sampler.raw_width, rec=rec, block=block, max_lanes=max_lanes,
+                 memory=memory, threads=threads)  # fmt: skip
+    return _Plan(configs, runs, steps, seed, model, start, rec, bound, threads, engine, block,
+                 max_lanes, memory, sampler, caps)  # fmt: skip
+
+
+def validate(
+    problem: Problem,
+    configs: Sequence[Config] | Config,
+    *,
+    runs: int,
+    steps: int,
+    seed: int = 0,
+    distribution: str | DataModel = "gaussian",
+    start: str | np.ndarray = "e2",
+    records: RecordSpec | None = None,
+    engine: str = "auto",
+    crn: bool = False,
+    divergence_bound: float = DEFAULT_DIVERGENCE_BOUND,
+    threads: int = 1,
+    block: int | None = None,
+    max_lanes: int | None = None,
+    memory: int = DEFAULT_MEMORY,
+) -> None:
+    """Check a :func:`simulate` call (same arguments) without running it: every parameter,
+    and that the batch fits in this machine's memory. Raises ParameterError."""
+    _prepare(problem, configs, runs=runs, steps=steps, seed=seed, distribution=distribution,
+             start=start, records=records, engine=engine, divergence_bound=divergence_bound,
+             threads=threads, block=block, max_lanes=max_lanes, memory=memory)  # fmt: skip
+
+
 def simulate(
     problem: Problem,
     configs: Sequence[Config] | Config,
@@ -233,34 +275,16 @@ def simulate(
     ``block``, ``max_lanes``, ``memory`` only shape the work; they never change a number.
     ``progress(n)`` is called with the number of step-runs done after each block.
     """
-    if isinstance(configs, Config):
-        configs = [configs]
-    configs = list(configs)
-    if not configs:
-        raise ParameterError("configs", configs, "at least one configuration")
-    for c in configs:
-        if not isinstance(c, Config):
-            raise ParameterError("configs", c, "simulate.Config instances")
-    if not isinstance(problem, Problem):
-        raise ParameterError("problem", problem, "a theory.problem.Problem")
-    runs = check_positive_int("runs", runs)
-    steps = check_positive_int("steps", steps)
-    seed = check_seed(seed)
-    model = distribution if isinstance(distribution, DataModel) else get_model(distribution)
-    start = parse_start(start, problem.d)
-    rec = (records or RecordSpec()).resolve(steps, problem.d, saddle_index(start))
-    bound = check_positive("divergence_bound", divergence_bound)
-    threads = check_positive_int("threads", threads)
-    if threads > 2:
-        raise ParameterError("threads", threads, "1 (serial) or 2 (draw while computing)")
-    engine = resolve_engine(engine)
-    block = check_positive_int("block", block) if block is not None else _BLOCK[engine]
-    block = min(block, steps)
-    max_lanes = check_positive_int("max_lanes", max_lanes or _MAX_LANES[engine])
-    memory = check_positive_int("memory", memory)
-    sampler = DataSampler(problem, model)
+    plan = _prepare(problem, configs, runs=runs, steps=steps, seed=seed,
+                    distribution=distribution, start=start, records=records, engine=engine,
+                    divergence_bound=divergence_bound, threads=threads, block=block,
+                    max_lanes=max_lanes, memory=memory)  # fmt: skip
+    configs, runs, steps, seed, start = plan.configs, plan.runs, plan.steps, plan.seed, plan.start
+    model, rec, bound, threads, engine = plan.model, plan.rec, plan.bound, plan.threads, plan.engine
+    block, max_lanes, memory, sampler = plan.block, plan.max_lanes, plan.memory, plan.sampler
+    cap_list = plan.caps
 
-    caps = np.array([lane_cap(c, steps) for c in configs], dtype=np.int64)
+    caps = np.array(cap_list, dtype=np.int64)
     lane_config = np.repeat(np.arange(len(configs)), runs)
     lane_run = np.tile(np.arange(runs), len(configs))
     lane_caps = caps[lane_config]
@@ -334,14 +358,140 @@ def simulate(
     )
 
 
-def _chunks(caps, d, raw_width, block, rec, max_lanes, memory, threads):
-    """Contiguous lane ranges [a, b) whose buffers fit in ``memory`` bytes."""
+def _lane_bytes(cap: int, d: int, raw_width: int, block: int, rec: ResolvedRecords,
+                threads: int) -> int:  # fmt: skip
+    """Working memory of one lane inside a chunk: its ring buffer of cap + 2 iterates, its
+    delay histogram, its share of the sample blocks and of the chunk's records."""
     buffers = 2 if threads == 2 else 1
     per_block = block * (buffers * (raw_width + d + 1) + 2 * d + 2) * 8
     per_record = rec.steps.size * (2 + (d if rec.h else 0)) * 8
+    return (cap + 2) * d * 8 + (cap + 1) * 8 + per_block + per_record
+
+
+def _output_bytes(d: int, rec: ResolvedRecords) -> int:
+    """Memory per lane (run) that lives for the whole batch: the outputs of LaneOutputs, the
+    delay statistics and the lane indices, held twice (the batch's arrays and each
+    configuration's copies in its ConfigResult)."""
+    r = rec.steps.size
+    return 2 * 8 * (d + 7 + 2 * r + (r * d if rec.h else 0) + 6 + 3)
+
+
+def _workers(config: Config) -> int:
+    """Workers of a parameter-server delay (each lane keeps 4 numbers per worker), else 0."""
+    return int(getattr(config.delay, "workers", 0)) if config.delay.kind == "schedule" else 0
+
+
+def memory_estimate(
+    caps: Sequence[int],
+    *,
+    runs: int,
+    d: int,
+    raw_width: int,
+    rec: ResolvedRecords,
+    block: int,
+    max_lanes: int,
+    memory: int = DEFAULT_MEMORY,
+    threads: int = 1,
+    workers: Sequence[int] = (),
+) -> dict[str, int]:
+    """Peak bytes of a batch (one cap, and one parameter-server width, per configuration):
+    ``outputs`` (grows with the runs), ``chunk`` (the largest chunk's working memory: ring
+    buffers, sample blocks), ``schedule`` (parameter-server state), ``histograms`` (one per
+    configuration) and their ``total``. An estimate to refuse what cannot fit, never exact."""
+    top = max(caps)
+    lane = _lane_bytes(top, d, raw_width, block, rec, threads)
+    lanes = runs * len(caps)
+    # a chunk holds lanes up to ``memory`` bytes, but always at least one lane
+    in_chunk = min(lanes, max_lanes)
+    chunk = max(lane, min(in_chunk * lane, memory))
+    width = max(workers, default=0)
+    out = {
+        "outputs": lanes * _output_bytes(d, rec),
+        "chunk": chunk,
+        "schedule": in_chunk * 32 * width,
+        "histograms": sum(8 * (int(c) + 1) for c in caps),
+    }
+    out["total"] = sum(out.values())
+    return out
+
+
+def check_memory(
+    configs: Sequence[Config],
+    caps: Sequence[int],
+    *,
+    runs: int,
+    steps: int,
+    d: int,
+    raw_width: int,
+    rec: ResolvedRecords,
+    block: int,
+    max_lanes: int,
+    memory: int = DEFAULT_MEMORY,
+    threads: int = 1,
+    fields: dict[str, str] | None = None,
+    flags: dict[str, str] | None = None,
+) -> None:
+    """Raise ParameterError, naming what to lower, when the batch would not fit in the memory
+    available on this machine (:func:`simulate.resources.available_memory`). The error names
+    a parameter (runs, steps, tau, max_delay, delay), as ``fields`` renames it (a sweep spec:
+    ``run.runs``), and says which option to lower, as ``flags`` spells it (default ``--runs``)."""
+    available = available_memory()
+    if available is None:
+        return
+    workers = [_workers(c) for c in configs]
+    est = memory_estimate(caps, runs=runs, d=d, raw_width=raw_width, rec=rec, block=block,
+                          max_lanes=max_lanes, memory=memory, threads=threads,
+                          workers=workers)  # fmt: skip
+    if est["total"] <= available:
+        return
+    flag = {k: f"--{k.replace('_', '-')}" for k in ("runs", "steps", "max_delay", "delay")}
+    flag.update(flags or {})
+    field = dict(fields or {})
+    need, have = format_bytes(est["total"]), format_bytes(available)
+    biggest = max(("outputs", "chunk", "schedule"), key=lambda k: est[k])
+    if biggest == "outputs":
+        per_run = est["outputs"] / runs
+        fit = max(0, int((available - est["total"] + est["outputs"]) / per_run))
+        raise ParameterError(
+            field.get("runs", "runs"),
+            runs,
+            f"{runs:,} runs x {len(configs)} configuration(s) would need about {need} of memory "
+            f"({format_bytes(per_run)} a run), more than the {have} available here: at most "
+            f"about {fit:,} runs fit; lower {flag['runs']}",
+        )
+    if biggest == "schedule":
+        i = max(range(len(configs)), key=lambda j: workers[j])
+        raise ParameterError(
+            field.get("delay", "delay"),
+            configs[i].delay.spec,
+            f"a parameter server of {workers[i]:,} workers keeps 4 numbers per worker and run, "
+            f"about {need} of memory in all, more than the {have} available here; lower the "
+            f"number of workers in {flag['delay']}",
+        )
+    i = max(range(len(caps)), key=lambda j: caps[j])
+    cap, config = int(caps[i]), configs[i]
+    if config.max_delay is not None and cap == config.max_delay:
+        name, value, lower = "max_delay", config.max_delay, flag["max_delay"]
+    elif cap == steps:
+        name, value = "steps", steps
+        lower = f"{flag['steps']} or set {flag['max_delay']}"
+    else:
+        name, value = "tau", config.delay.spec
+        lower = f"the delay or set {flag['max_delay']}"
+    raise ParameterError(
+        field.get(name, name),
+        value,
+        f"each run keeps a ring buffer of the last cap + 2 = {cap + 2:,} iterates (cap = the "
+        f"largest delay an update may use), about {need} of memory in all, more than the "
+        f"{have} available here; lower {lower}",
+    )
+
+
+def _chunks(caps, d, raw_width, block, rec, max_lanes, memory, threads):
+    """Contiguous lane ranges [a, b) whose buffers fit in ``memory`` bytes."""
 
     def lane_bytes(cap: int) -> int:
-        return (cap + 2) * d * 8 + (cap + 1) * 8 + per_block + per_record
+        return _lane_bytes(cap, d, raw_width, block, rec, threads)
 
     a = 0
     n = caps.size
@@ -409,7 +559,7 @@ def _run_chunk(
         rec=rec,
         out=out,
     )
-    starts = list(range(0, steps, block))
+    starts = range(0, steps, block)  # a range, not a list: steps may be 1e12
     if threads == 1:
         for k0 in starts:
             nb = min(block, steps - k0)

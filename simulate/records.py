@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
+from simulate.config import Config
 from theory.validation import ParameterError, check_open_unit, check_positive
-
-if TYPE_CHECKING:
-    from simulate.engine import Config
 
 QUANTILES: tuple[float, ...] = (0.5, 0.9, 0.99)
 NEVER = -1
@@ -52,6 +49,18 @@ def errors(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return tail + q * q, tail / (h[..., 0] * h[..., 0] + tail)
 
 
+def check_window(window: object) -> float:
+    """The stationary window: a fraction of the run in (0, 1] (1: the whole run)."""
+    allowed = "window must lie in (0, 1] (the fraction of the run averaged)"
+    try:
+        x = float(window)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ParameterError("window", window, allowed) from None
+    if isinstance(window, bool) or not (math.isfinite(x) and 0.0 < x <= 1.0):
+        raise ParameterError("window", window, allowed)
+    return x
+
+
 @dataclass(frozen=True)
 class RecordSpec:
     """What to record. ``steps``: iterate indices (0 .. steps) where error (and H) are kept.
@@ -70,7 +79,9 @@ class RecordSpec:
 
     @staticmethod
     def grid(n_steps: int, count: int) -> tuple[int, ...]:
-        """``count`` + 1 evenly spaced iterate indices from 0 to n_steps."""
+        """``count`` + 1 evenly spaced iterate indices from 0 to n_steps (all of them when
+        count >= n_steps: the spacing is then <= 1, so rounding hits every index anyway)."""
+        count = min(count, n_steps)
         return tuple(int(x) for x in np.unique(np.linspace(0, n_steps, count + 1).round()))
 
     def resolve(self, n_steps: int, d: int, start_saddle: int | None) -> ResolvedRecords:
@@ -81,7 +92,7 @@ class RecordSpec:
             )
         delta = None if self.delta is None else check_open_unit("delta", self.delta)
         eps = None if self.eps is None else check_positive("eps", self.eps)
-        window = check_open_unit("window", self.window) if self.window != 1.0 else 1.0
+        window = check_window(self.window)
         if self.saddle is None:
             saddle = start_saddle if start_saddle is not None and start_saddle >= 1 else 1
         else:

@@ -6,7 +6,11 @@ writes every returned task to the store in one transaction as soon as it arrives
 * a rerun skips the cells already done (failed ones are computed again);
 * a sweep killed at any moment (even SIGKILL) has lost only the tasks in flight, and resumes
   with no lost, duplicated or half-written cell (:mod:`simulate.store`);
-* one failing cell is stored with its error and the sweep goes on.
+* one failing cell is stored with its error and the sweep goes on;
+* several sweeps on one store share the work: each claims a task's cells just before
+  computing them (:meth:`simulate.store.Store.claim`), skips cells done or claimed by another
+  live sweep, and at the end waits for the cells the others still hold (taking over those
+  whose claim is released or expires), so that when it returns every cell is done or failed.
 
 Task sizing: a cell is one configuration's runs (its size is the spec's ``runs x steps``). For a
 pool or a cluster, consecutive cells are packed, in grid order, into tasks of about the backend's
@@ -20,19 +24,24 @@ never its numbers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from simulate.backends import Backend, SerialBackend
 from simulate.cells import NOMINAL_RATE, Cell
 from simulate.compute import Outcome, Task, describe_error, run_task
 from simulate.records import ConfigResult
-from simulate.store import Store
+from simulate.store import Claim, Store, describe_owner, new_owner
 from theory.validation import ParameterError
 
 MAX_TASK_CELLS = 256
+# Seconds between looks at the cells another sweep is computing (at the end of a shared sweep).
+SHARE_POLL = 0.5
 
 CellProgress = Callable[[Cell, Outcome], object]
+# Called with a cell that another sweep on the same store finished (ok) or failed.
+ElsewhereProgress = Callable[[Cell, bool], object]
 
 
 @dataclass
@@ -45,6 +54,10 @@ class SweepReport:
     failed: int = 0
     elapsed: float = 0.0
     failures: list[tuple[Cell, str]] = field(default_factory=list)
+    # cells another sweep on the same store computed (or failed) while this one ran
+    done_elsewhere: int = 0
+    failed_elsewhere: list[Cell] = field(default_factory=list)
+    shared_with: set[str] = field(default_factory=set)  # owners of the other sweeps met
 
     @property
     def computed(self) -> int:
@@ -101,11 +114,16 @@ def run_sweep(
     task_work: float | None = None,
     engine: str = "auto",
     compute: Callable[[Task], list[Outcome]] = run_task,
+    elsewhere: ElsewhereProgress | None = None,
+    notice: Callable[[str], object] | None = None,
 ) -> SweepReport:
     """Compute every cell not yet done in ``store`` and store it (failures with their error).
 
     ``progress(cell, outcome)`` is called after each cell is stored. ``compute`` is the
     module-level function shipped to the workers (a seam for tests; the default simulates).
+    Another sweep may work on the same store meanwhile: cells it holds are left to it,
+    ``elsewhere(cell, ok)`` is called when it finishes one, ``notice(text)`` once when it is
+    first met; this call returns when every cell is done or failed, here or there.
     """
     backend = backend or SerialBackend()
     cells = list(cells)
@@ -114,28 +132,116 @@ def run_sweep(
     report.skipped = report.cells - len(pending)
     if pending:
         backend.start()  # a cluster's size is known once connected
-    tasks = pack_tasks(
-        pending,
-        backend.workers,
-        task_seconds=backend.task_seconds,
-        task_work=task_work,
-        engine=engine,
-    )
+    owner = new_owner()
     t0 = time.perf_counter()
-    for i, result in backend.map_unordered(compute, tasks):
-        task = tasks[i]
-        outcomes = _outcomes(task, result)
-        store.put(list(zip(task.cells, outcomes, strict=True)))
-        for cell, outcome in zip(task.cells, outcomes, strict=True):
-            if outcome.ok:
-                report.done += 1
-            else:
-                report.failed += 1
-                report.failures.append((cell, outcome.error or "unknown error"))
-            if progress is not None:
-                progress(cell, outcome)
+
+    def met(others: Iterable[str]) -> None:
+        new = set(others) - report.shared_with
+        if new and notice is not None:
+            who = ", ".join(sorted(describe_owner(o) for o in new))
+            notice(f"another sweep ({who}) is computing cells of this store: sharing the work")
+        report.shared_with |= new
+
+    with store.heartbeat(owner):
+        todo = pending
+        while todo:
+            # a cell seen busy in this round and failed since was failed by the other sweep;
+            # a cell failed before is retried (the store's times are whole seconds)
+            since = datetime.now(UTC).isoformat(timespec="seconds")
+            waiting: list[Cell] = []
+            tasks = pack_tasks(
+                todo,
+                backend.workers,
+                task_seconds=backend.task_seconds,
+                task_work=task_work,
+                engine=engine,
+            )
+            claimed: list[Task] = []
+            source = _claim_tasks(tasks, store, owner, claimed, waiting, report, elsewhere, met)
+            for i, result in backend.map_unordered(compute, source):
+                task = claimed[i]
+                outcomes = _outcomes(task, result)
+                store.put(list(zip(task.cells, outcomes, strict=True)), owner)
+                for cell, outcome in zip(task.cells, outcomes, strict=True):
+                    if outcome.ok:
+                        report.done += 1
+                    else:
+                        report.failed += 1
+                        report.failures.append((cell, outcome.error or "unknown error"))
+                    if progress is not None:
+                        progress(cell, outcome)
+            todo = _wait_for_others(waiting, store, owner, since, report, elsewhere, met)
     report.elapsed = time.perf_counter() - t0
     return report
+
+
+def _settle(
+    cells: Iterable[Cell],
+    found: Claim,
+    report: SweepReport,
+    elsewhere: ElsewhereProgress | None,
+) -> None:
+    """Count the cells another sweep finished."""
+    done, failed = set(found.done), set(found.failed)
+    for cell in cells:
+        if cell.key in done or cell.key in failed:
+            ok = cell.key in done
+            if ok:
+                report.done_elsewhere += 1
+            else:
+                report.failed_elsewhere.append(cell)
+            if elsewhere is not None:
+                elsewhere(cell, ok)
+
+
+def _claim_tasks(
+    tasks: Sequence[Task],
+    store: Store,
+    owner: str,
+    claimed: list[Task],
+    waiting: list[Cell],
+    report: SweepReport,
+    elsewhere: ElsewhereProgress | None,
+    met: Callable[[Iterable[str]], None],
+) -> Iterator[Task]:
+    """The tasks, each reduced to the cells claimed for this sweep just before a worker is
+    free for it (the backend pulls lazily); cells held by another sweep go to ``waiting``."""
+    for task in tasks:
+        found = store.claim([c.key for c in task.cells], owner)
+        _settle(task.cells, found, report, elsewhere)
+        if found.busy:
+            met(found.busy.values())
+            waiting.extend(c for c in task.cells if c.key in found.busy)
+        mine = set(found.mine)
+        cells = tuple(c for c in task.cells if c.key in mine)
+        if cells:
+            task = Task(cells, task.engine)
+            claimed.append(task)
+            yield task
+
+
+def _wait_for_others(
+    waiting: list[Cell],
+    store: Store,
+    owner: str,
+    since: str,
+    report: SweepReport,
+    elsewhere: ElsewhereProgress | None,
+    met: Callable[[Iterable[str]], None],
+) -> list[Cell]:
+    """Wait until the cells other sweeps hold are finished there, or become free (their claim
+    released or expired: then they are returned, to be computed here)."""
+    while waiting:
+        found = store.claim([c.key for c in waiting], owner, since=since, take=False)
+        _settle(waiting, found, report, elsewhere)
+        if found.mine:
+            # compute the freed cells here; the still busy ones are claimed again with them
+            return [c for c in waiting if c.key in set(found.mine) | set(found.busy)]
+        met(found.busy.values())
+        waiting = [c for c in waiting if c.key in found.busy]
+        if waiting:
+            time.sleep(SHARE_POLL)
+    return []
 
 
 def cached_results(

@@ -8,8 +8,16 @@ exists completely or not at all, and the cell key is the primary key. WAL mode l
 cell survives the writer being killed (SIGKILL; the WAL is then in the operating system's hands),
 and after a power cut the database is still consistent, at worst without the last commits,
 which a rerun recomputes; it costs ~0.2 ms a commit where ``FULL``'s fsync costs ~5 ms here.
-Only the sweep's parent process writes; workers return their outcomes to it
+Only a sweep's parent process writes; workers return their outcomes to it
 (:mod:`simulate.runner`).
+
+Several sweeps may run on one store at once (two ``asyncmsgd sweep`` commands, a figure and a
+report): they share the work through *claims*. Before computing a task a sweep claims its cells
+in one transaction (a row per cell in the ``claims`` table: owner and expiry); a cell done, or
+claimed by another live sweep, is not claimed again. Storing a cell releases its claim (failed
+cells too); a sweep releases the rest when it ends, however it ends, and renews its claims while
+it runs (:meth:`Store.heartbeat`). The claims of a sweep that was killed expire after
+:data:`CLAIM_LEASE` seconds, or at once when its process is known to be gone (same host).
 
 One row per cell: its key (:func:`simulate.cells.cell_key`), status ``done`` or ``failed``, the
 canonical parameters (JSON) with the common ones copied into columns for queries, the summary
@@ -34,46 +42,35 @@ import hashlib
 import io
 import json
 import math
+import os
+import secrets
+import socket
 import sqlite3
+import threading
+import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from simulate.cells import ENGINE_VERSION, Cell, canonical_json, cell_key
+from simulate.cells import Cell, canonical_json, cell_key
+from simulate.names import ENGINE_VERSION, STORE_FILTERS, STORE_PARAM_COLUMNS, STORE_STATUSES
+from simulate.outcome import Outcome
 from simulate.records import ConfigResult, DelayStats
 from theory.validation import ParameterError
 
-if TYPE_CHECKING:
-    from simulate.compute import Outcome
-
 STORE_FORMAT = "1"
-STATUSES = ("done", "failed")
-
-# Parameter columns (copied from the canonical JSON) that query() may filter on.
-PARAM_COLUMNS: tuple[str, ...] = (
-    "mu",
-    "eta",
-    "delay",
-    "tau",
-    "distribution",
-    "start",
-    "steps",
-    "runs",
-    "seed",
-    "crn",
-    "normalize",
-    "max_delay",
-    "d",
-    "eigenvalues",
-)
-FILTERS = (*PARAM_COLUMNS, "key", "status", "engine_version")
+STATUSES = STORE_STATUSES
+# Parameter columns (copied from the canonical JSON) that query() may filter on, and every
+# filter (simulate.names holds them, for the command line).
+PARAM_COLUMNS = STORE_PARAM_COLUMNS
+FILTERS = STORE_FILTERS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,7 +103,17 @@ CREATE TABLE IF NOT EXISTS cells (
     updated TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cells_by_parameters ON cells (mu, eta, tau, delay);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL
+);
 """
+_TABLES = {"meta", "cells", "claims"}
+# Seconds a claim lives without renewal (a running sweep renews it every quarter of this).
+CLAIM_LEASE = 60.0
+# SQLite's limit on ? parameters per statement is 999 in old builds.
+_BATCH = 500
 _COLUMNS: tuple[str, ...] = (
     "key",
     "engine_version",
@@ -260,27 +267,35 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._eigen_cache: dict[str, str] = {}
-        if readonly:
-            if not self.path.is_file():
-                raise ParameterError(
-                    "store", str(self.path), "an existing store (run asyncmsgd sweep first)"
-                )
-            uri = f"file:{urllib.request.pathname2url(str(self.path.resolve()))}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
-        else:
-            if self.path.parent and not self.path.parent.is_dir():
-                raise ParameterError("store", str(self.path), "a path in an existing folder")
-            self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        if self.path.is_dir():
+            raise ParameterError(
+                "store", str(self.path), "a store file (SQLite), not a folder: give a file name"
+            )
+        try:
+            if readonly:
+                if not self.path.is_file():
+                    raise ParameterError(
+                        "store", str(self.path), "an existing store (run asyncmsgd sweep first)"
+                    )
+                uri = f"file:{urllib.request.pathname2url(str(self.path.resolve()))}?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
+            else:
+                if self.path.parent and not self.path.parent.is_dir():
+                    raise ParameterError("store", str(self.path), "a path in an existing folder")
+                self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as exc:  # e.g. no permission to create or read the file
+            raise ParameterError(
+                "store", str(self.path), "a store file this process can open", str(exc)
+            ) from None
         try:
             self._setup()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise ParameterError(
-                "store",
-                str(self.path),
-                "a sweep store (SQLite) written by asyncmsgd sweep",
-                str(exc),
-            ) from None
+            if "locked" in str(exc):
+                allowed = "a store no other process keeps locked (it was locked for 30 s)"
+            else:
+                allowed = "a sweep store (SQLite) written by asyncmsgd sweep"
+            raise ParameterError("store", str(self.path), allowed, str(exc)) from None
 
     def _setup(self) -> None:
         if not self.readonly:
@@ -291,7 +306,7 @@ class Store:
                         "SELECT name FROM sqlite_master WHERE type = 'table'"
                     )
                 }
-                if tables - {"meta", "cells"}:
+                if tables - _TABLES:
                     # never add our tables to somebody else's database
                     raise sqlite3.DatabaseError("it holds other tables: not a sweep store")
                 for statement in _SCHEMA.split(";"):
@@ -333,14 +348,120 @@ class Store:
 
     # -- writing --
 
-    def put(self, items: Sequence[tuple[Cell, Outcome]]) -> None:
-        """Store several cells' outcomes in one transaction (failed cells with their error)."""
+    def put(self, items: Sequence[tuple[Cell, Outcome]], owner: str | None = None) -> None:
+        """Store several cells' outcomes in one transaction (failed cells with their error),
+        releasing ``owner``'s claims on them in the same transaction."""
         if self.readonly:
             raise ParameterError("store", str(self.path), "a store opened for writing")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [self._row(cell, outcome, now) for cell, outcome in items]
         with self._transaction():
             self._conn.executemany(_UPSERT, rows)
+            if owner is not None:
+                self._conn.executemany(
+                    "DELETE FROM claims WHERE key = ? AND owner = ?",
+                    [(cell.key, owner) for cell, _ in items],
+                )
+
+    # -- claims (several sweeps on one store share the work; see the module docstring) --
+
+    def claim(
+        self,
+        keys: Sequence[str],
+        owner: str,
+        *,
+        since: str | None = None,
+        take: bool = True,
+        lease: float = CLAIM_LEASE,
+    ) -> Claim:
+        """Sort ``keys`` into done, failed since ``since`` (an ISO time: by another sweep
+        during this one), busy (claimed by another live sweep) and mine; with ``take``, claim
+        the last ones for ``owner`` for ``lease`` seconds, all in one transaction."""
+        if self.readonly:
+            raise ParameterError("store", str(self.path), "a store opened for writing")
+        result = Claim()
+        now = time.time()
+        alive: dict[str, bool] = {}
+        with self._transaction():
+            for lo in range(0, len(keys), _BATCH):
+                batch = list(keys[lo : lo + _BATCH])
+                marks = ", ".join("?" * len(batch))
+                status = {
+                    k: (st, up)
+                    for k, st, up in self._conn.execute(
+                        f"SELECT key, status, updated FROM cells WHERE key IN ({marks})", batch
+                    )
+                }
+                claims = {
+                    k: (o, e)
+                    for k, o, e in self._conn.execute(
+                        f"SELECT key, owner, expires FROM claims WHERE key IN ({marks})", batch
+                    )
+                }
+                for key in batch:
+                    st, updated = status.get(key, (None, ""))
+                    if st == "done":
+                        result.done.append(key)
+                        continue
+                    if st == "failed" and since is not None and updated >= since:
+                        result.failed.append(key)
+                        continue
+                    other, expires = claims.get(key, (owner, 0.0))
+                    if other != owner and expires > now:
+                        if other not in alive:
+                            alive[other] = owner_alive(other)
+                        if alive[other]:
+                            result.busy[key] = other
+                            continue
+                    result.mine.append(key)
+            if take and result.mine:
+                self._conn.executemany(
+                    "INSERT INTO claims (key, owner, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
+                    "DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+                    [(k, owner, now + lease) for k in result.mine],
+                )
+        return result
+
+    def release(self, owner: str) -> None:
+        """Drop every claim of ``owner`` (a sweep that ends, however it ends)."""
+        with self._transaction():
+            self._conn.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+
+    def live_claims(self, exclude: str | None = None) -> dict[str, int]:
+        """owner -> number of cells it holds, for the claims of live sweeps (not ``exclude``)."""
+        rows = self._conn.execute(
+            "SELECT owner, COUNT(*) FROM claims WHERE expires > ? GROUP BY owner", (time.time(),)
+        )
+        return {o: n for o, n in rows if o != exclude and owner_alive(o)}
+
+    @contextmanager
+    def heartbeat(self, owner: str, lease: float = CLAIM_LEASE) -> Iterator[None]:
+        """Renew ``owner``'s claims every lease / 4 seconds (a thread with its own connection)
+        while the block runs, so that a long cell never loses its claim; release them all
+        when the block ends."""
+        stop = threading.Event()
+
+        def renew() -> None:
+            conn = sqlite3.connect(self.path, timeout=lease / 4, isolation_level=None)
+            try:
+                while not stop.wait(lease / 4):
+                    # busy (another writer for lease / 4 seconds): the next beat will do
+                    with suppress(sqlite3.OperationalError):
+                        conn.execute(
+                            "UPDATE claims SET expires = ? WHERE owner = ?",
+                            (time.time() + lease, owner),
+                        )
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=renew, name="store-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.release(owner)
 
     def _row(self, cell: Cell, outcome: Outcome, now: str) -> tuple[object, ...]:
         if outcome.key != cell.key:
@@ -500,6 +621,61 @@ class Store:
             except (ValueError, OSError, zipfile.BadZipFile) as exc:
                 problems.append(f"{key}: unreadable arrays ({exc})")
         return problems
+
+
+@dataclass
+class Claim:
+    """What :meth:`Store.claim` found for each key."""
+
+    mine: list[str] = field(default_factory=list)  # claimed (or claimable) by this sweep
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # failed since the sweep began
+    busy: dict[str, str] = field(default_factory=dict)  # key -> the live sweep holding it
+
+
+def _process_start(pid: int) -> str:
+    """The start time of a process (Linux: /proc/PID/stat field 22), '?' when unknown; 'Z'
+    for a zombie (dead, not yet reaped)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "?"
+    return "Z" if fields[0] == "Z" else fields[19]
+
+
+def new_owner() -> str:
+    """An id for one sweep: host, pid, process start time and a random part."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}:{secrets.token_hex(4)}"
+
+
+def owner_alive(owner: str) -> bool:
+    """False when the owner's process is known to be gone (same host: no such pid, a zombie,
+    or a pid reused by a later process); True otherwise (another host: trust the lease)."""
+    try:
+        host, pid_text, start, _ = owner.rsplit(":", 3)
+        pid = int(pid_text)
+    except ValueError:
+        return True
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists (another user's)
+        return True
+    now = _process_start(pid)
+    return now != "Z" and (start == "?" or now in ("?", start))
+
+
+def describe_owner(owner: str) -> str:
+    """'pid 123 on host' for messages."""
+    try:
+        host, pid, _, _ = owner.rsplit(":", 3)
+    except ValueError:
+        return owner
+    return f"pid {pid} on {host}"
 
 
 def _start_text(start: object) -> str:

@@ -26,22 +26,58 @@ See :data:`RUN_DEFAULTS` and :data:`GRID_AXES` for the remaining keys.
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from simulate.cells import Cell
-from simulate.delays import SPEC_HELP, parse_delay
-from simulate.engine import DEFAULT_DIVERGENCE_BOUND, Config
+from simulate.cells import Cell, canonical_json, cell_key, delay_text
+from simulate.config import Config
+from simulate.delays import DelayModel, parse_delay
+from simulate.eigenvalues import check_order
+from simulate.names import DEFAULT_DIVERGENCE_BOUND, DELAY_SPEC_HELP, DISTRIBUTIONS
 from simulate.records import RecordSpec
 from simulate.seeds import check_seed
-from theory.distributions import MODELS
+from simulate.starts import parse_start, saddle_index
 from theory.problem import Problem
-from theory.validation import ParameterError, check_positive_int
+from theory.validation import (
+    ParameterError,
+    check_eta,
+    check_mu,
+    check_positive,
+    check_positive_int,
+    check_tau,
+)
+
+# Above this many cells a grid is large: the dry run counts its cells from the axes instead of
+# listing them, and both the dry run and the sweep say so (planning builds every cell, about
+# 10 us and 1 KiB each).
+LARGE_GRID = 100_000
+# Memory a planned cell takes (its canonical JSON, key and object), beyond its JSON text.
+CELL_OVERHEAD_BYTES = 400
+# The keys of a cell's canonical JSON, in the sorted order canonical_json writes them.
+_PARAM_KEYS = (
+    "crn",
+    "delay",
+    "distribution",
+    "divergence_bound",
+    "eta",
+    "max_delay",
+    "mu",
+    "normalize",
+    "records",
+    "runs",
+    "seed",
+    "sigma",
+    "start",
+    "steps",
+    "tau",
+)
 
 # The axes a [grid] may vary, in the order cells are enumerated (outermost first).
 GRID_AXES: tuple[str, ...] = (
@@ -85,16 +121,226 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class Sweep:
-    """A parsed spec: its label, its cells (grid order, duplicates removed) and its problem."""
+class _Axis:
+    """One value of a grid axis: its canonical JSON fragment (the cell key sees only this)
+    and the value itself."""
 
-    name: str
-    problem: Problem
-    cells: tuple[Cell, ...]
+    text: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class _DelayAxis:
+    """One delay model family of the grid with its distinct (canonical) taus."""
+
+    text: str  # the canonical --delay text, as JSON
+    taus: tuple[_Axis, ...]  # value: the delay model
+
+
+class Sweep:
+    """A parsed spec: its label, its problem, and its grid of cells (grid order, duplicates
+    merged). Every parameter has been checked when the spec was parsed; the cells themselves
+    are built on demand (:meth:`iter_cells`, :attr:`cells`), while :attr:`count` and
+    :attr:`work` come from the axes without building any, so that a huge grid can be sized in
+    milliseconds."""
+
+    def __init__(self, name: str, problem: Problem, plan: _Plan) -> None:
+        self.name = name
+        self.problem = problem
+        self._plan = plan
+
+    @property
+    def count(self) -> int:
+        """The number of distinct cells (what :attr:`cells` would hold)."""
+        return self._plan.count
 
     @property
     def work(self) -> float:
-        return sum(c.work for c in self.cells)
+        """Nominal step-runs of all cells (:attr:`simulate.cells.Cell.work`)."""
+        return self._plan.work
+
+    @property
+    def runs(self) -> int:
+        return self._plan.run["runs"]
+
+    def iter_cells(self) -> Iterator[Cell]:
+        """The cells in grid order, built one at a time."""
+        return self._plan.iter_cells()
+
+    @cached_property
+    def cells(self) -> tuple[Cell, ...]:
+        return tuple(self.iter_cells())
+
+    def planning_bytes(self) -> int:
+        """About the memory holding every cell takes (what a sweep plans before computing)."""
+        first = next(self.iter_cells())
+        return self.count * (len(first.params_json) + len(first.key) + CELL_OVERHEAD_BYTES)
+
+
+def _unique(items: Sequence[_Axis]) -> tuple[_Axis, ...]:
+    """First occurrences by canonical text (what the cell key sees)."""
+    seen: dict[str, _Axis] = {}
+    for item in items:
+        seen.setdefault(item.text, item)
+    return tuple(seen.values())
+
+
+class _Plan:
+    """A validated grid: every axis as distinct canonical values, and how to build a cell's
+    canonical JSON from them. Each parameter is checked once per distinct value (or pair, for
+    delay x tau and steps x start), never once per cell."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        axes: Mapping[str, list[Any]],
+        run: Mapping[str, Any],
+        where: Mapping[str, str],
+    ) -> None:
+        self.problem, self.run, self.where = problem, dict(run), dict(where)
+        d = problem.d
+        try:
+            self.delays = self._delays(axes["delay"], axes["tau"])
+            self.mu = _unique([_Axis(canonical_json(check_mu(v)), v) for v in axes["mu"]])
+            self.eta = _unique([_Axis(canonical_json(check_eta(v)), v) for v in axes["eta"]])
+            md = [None if v is None else check_tau(v, "max_delay") for v in axes["max_delay"]]
+            self.max_delay = _unique([_Axis(canonical_json(v), v) for v in md])
+            self.normalize = _unique([_Axis(canonical_json(v), v) for v in axes["normalize"]])
+            self.distribution = _unique([_Axis(canonical_json(v), v) for v in axes["distribution"]])
+            starts = []
+            for v in axes["start"]:
+                parsed = parse_start(v, d)
+                value = v.strip().lower() if isinstance(v, str) else [float(x) for x in v]
+                starts.append(_Axis(canonical_json(value), saddle_index(parsed)))
+            self.start = _unique(starts)
+            self.steps = _unique([_Axis(canonical_json(v), v) for v in axes["steps"]])
+            self.records = {s.value: self._records(s.value) for s in self.steps}
+            runs = check_positive_int("runs", run["runs"])
+            seed = check_seed(run["seed"])
+            bound = check_positive("divergence_bound", run["divergence_bound"])
+        except ParameterError as exc:
+            raise _field_error(exc, where) from None
+        self.fixed = {
+            "crn": canonical_json(bool(run["crn"])),
+            "divergence_bound": canonical_json(bound),
+            "runs": canonical_json(runs),
+            "seed": canonical_json(seed),
+            "sigma": canonical_json(problem.sigma.tolist()),
+        }
+        self.count = (
+            len(self.distribution)
+            * len(self.start)
+            * sum(len(g.taus) for g in self.delays)
+            * len(self.normalize)
+            * len(self.max_delay)
+            * len(self.steps)
+            * len(self.mu)
+            * len(self.eta)
+        )
+        per_step = runs * max(d, 4) / 4.0  # Cell.work, summed over steps below
+        self.work = float(
+            self.count / len(self.steps) * per_step * sum(s.value for s in self.steps)
+        )
+
+    def _delays(self, delays: list[str], taus: list[Any]) -> tuple[_DelayAxis, ...]:
+        groups: dict[str, list[_Axis]] = {}
+        for text in delays:
+            ps = text.startswith("ps")
+            for tau in [None] if ps else taus:
+                model = parse_delay(text, None if ps else (0 if tau is None else tau))
+                name, canonical_tau = delay_text(model)
+                groups.setdefault(canonical_json(name), []).append(
+                    _Axis(canonical_json(canonical_tau), model)
+                )
+        return tuple(_DelayAxis(name, _unique(items)) for name, items in groups.items())
+
+    def _record_spec(self, steps: int) -> RecordSpec:
+        run = self.run
+        return RecordSpec(
+            steps=RecordSpec.grid(steps, run["records"]) if run["records"] > 0 else (),
+            h=run["record_h"],
+            delta=run["delta"],
+            eps=run["eps"],
+            saddle=run["saddle"],
+            window=run["window"],
+        )
+
+    def _records(self, steps: int) -> str:
+        """The ``records`` fragment of the cells of this length, checked for every start."""
+        rec = self._record_spec(steps)
+        for start in {s.value for s in self.start}:
+            rec.resolve(steps, self.problem.d, start)
+        return canonical_json(
+            {
+                "steps": sorted({int(s) for s in rec.steps}),
+                "h": bool(rec.h),
+                "delta": rec.delta,
+                "eps": rec.eps,
+                "saddle": rec.saddle,
+                "window": rec.window,
+            }
+        )
+
+    def iter_cells(self) -> Iterator[Cell]:
+        """Grid order (GRID_AXES, outermost first); the JSON is assembled from the canonical
+        fragments, in the sorted key order of :func:`simulate.cells.canonical_json`, so it is
+        the very text (and key) :meth:`Cell.from_config` gives (tested)."""
+        fixed = self.fixed
+        for dist, start, group, norm, md, steps in itertools.product(
+            self.distribution, self.start, self.delays, self.normalize, self.max_delay,
+            self.steps,
+        ):  # fmt: skip
+            records = self.records[steps.value]
+            for mu, eta, tau in itertools.product(self.mu, self.eta, group.taus):
+                text = (
+                    f'{{"crn":{fixed["crn"]},"delay":{group.text},'
+                    f'"distribution":{dist.text},"divergence_bound":{fixed["divergence_bound"]},'
+                    f'"eta":{eta.text},"max_delay":{md.text},"mu":{mu.text},'
+                    f'"normalize":{norm.text},"records":{records},"runs":{fixed["runs"]},'
+                    f'"seed":{fixed["seed"]},"sigma":{fixed["sigma"]},"start":{start.text},'
+                    f'"steps":{steps.text},"tau":{tau.text}}}'
+                )
+                yield Cell(text, cell_key(text))
+
+    def largest_cell(self) -> tuple[Config, int, int, int]:
+        """(config, cap, steps, record count) of the most memory-hungry cell, for the check
+        that one cell fits in memory."""
+        top_steps = max(s.value for s in self.steps)
+        best: tuple[float, DelayModel, int | None] | None = None
+        for group in self.delays:
+            for tau in group.taus:
+                model = tau.value
+                for md in self.max_delay:
+                    cap = md.value if md.value is not None else model.default_cap()
+                    cap = math.inf if cap is None else cap
+                    width = getattr(model, "workers", 0) if model.kind == "schedule" else 0
+                    score = min(cap, top_steps) + width
+                    if best is None or score > best[0]:
+                        best = (score, model, md.value)
+        assert best is not None
+        _, model, md = best
+        config = Config(0.5, 1.0, model, max_delay=md)
+        cap = md if md is not None else model.default_cap()
+        cap = top_steps if cap is None else min(cap, top_steps)
+        rec = self._record_spec(top_steps).resolve(top_steps, self.problem.d, None)
+        return config, int(cap), top_steps, int(rec.steps.size)
+
+    def check_memory(self) -> None:
+        """Refuse a spec whose largest cell could not be simulated in this machine's memory
+        (a worker would fail with MemoryError after the sweep started)."""
+        from simulate.engine import check_memory
+
+        config, cap, steps, _ = self.largest_cell()
+        d = self.problem.d
+        rec = self._record_spec(steps).resolve(steps, d, None)
+        wide = "uniform-ball" in {x.value for x in self.distribution}
+        where = self.where
+        fields = {"runs": "run.runs", "steps": where["steps"], "max_delay": where["max_delay"],
+                  "tau": where["tau"], "delay": where["delay"]}  # fmt: skip
+        # Numba's block, NumPy's lane count: the larger of each, to stay on the safe side
+        check_memory([config], [cap], runs=self.run["runs"], steps=steps, d=d,
+                     raw_width=d + 2 if wide else d, rec=rec, block=min(1024, steps),
+                     max_lanes=8192, fields=fields, flags=fields)  # fmt: skip
 
 
 def load_spec(path: str | Path) -> Sweep:
@@ -109,6 +355,8 @@ def load_spec(path: str | Path) -> Sweep:
         raise ParameterError("spec", str(path), "a readable TOML file", str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError("spec", str(path), "valid TOML", str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError("spec", str(path), "a TOML file in UTF-8", str(exc)) from None
     return parse_spec(data, base_dir=path.parent, default_name=path.stem)
 
 
@@ -130,10 +378,24 @@ def parse_spec(
                     value[key],
                     f"unknown key; the keys of [{section}] are " + ", ".join(_SECTIONS[section]),
                 )
+    if "run" not in data:
+        raise ParameterError(
+            "run",
+            None,
+            "required: a [run] section with runs (replicate runs per cell) and steps "
+            "(updates per run, or a [grid] axis), e.g. runs = 20 and steps = 4000",
+        )
     sweep_sec = data.get("sweep", {})
     problem_sec = data.get("problem", {})
     grid_sec = data.get("grid", {})
-    run_sec = data.get("run", {})
+    run_sec = data["run"]
+    if "runs" not in run_sec and "steps" not in run_sec and "steps" not in grid_sec:
+        raise ParameterError(
+            "run",
+            dict(run_sec),
+            "required: runs (replicate runs per cell) and steps (updates per run, or a [grid] "
+            "axis), e.g. runs = 20 and steps = 4000",
+        )
 
     name = sweep_sec.get("name", default_name)
     if not isinstance(name, str):
@@ -141,13 +403,9 @@ def parse_spec(
     problem = _problem(problem_sec, base_dir)
     axes, where = _axes(problem_sec, grid_sec, run_sec)
     fixed = _run_settings(run_sec)
-    cells: dict[str, Cell] = {}
-    names = list(GRID_AXES)
-    for values in itertools.product(*(axes[a] for a in names)):
-        point = dict(zip(names, values, strict=True))
-        cell = _cell(problem, point, fixed, where)
-        cells.setdefault(cell.key, cell)
-    return Sweep(name=name, problem=problem, cells=tuple(cells.values()))
+    plan = _Plan(problem, axes, fixed, where)
+    plan.check_memory()
+    return Sweep(name, problem, plan)
 
 
 def _problem(section: Mapping[str, Any], base_dir: Path | None) -> Problem:
@@ -160,7 +418,9 @@ def _problem(section: Mapping[str, Any], base_dir: Path | None) -> Problem:
         if isinstance(sigma, str):
             return Problem.from_matrix(_load_matrix(sigma, base_dir))
         if isinstance(sigma, list) and all(_is_number(x) for x in sigma):
-            return Problem.from_eigenvalues([float(x) for x in sigma])
+            values = [float(x) for x in sigma]
+            check_order(values, "problem.sigma", sigma)
+            return Problem.from_eigenvalues(values)
     except ParameterError as exc:
         if exc.name != "sigma":
             raise
@@ -248,8 +508,8 @@ def _check_axis(axis: str, where: str, value: Any) -> list[Any]:
             if not isinstance(v, str):
                 raise ParameterError(where, v, "strings only")
             text = v.strip().lower()
-            if axis == "distribution" and text not in MODELS:
-                raise ParameterError(where, v, "one of " + ", ".join(sorted(MODELS)))
+            if axis == "distribution" and text not in DISTRIBUTIONS:
+                raise ParameterError(where, v, "one of " + ", ".join(DISTRIBUTIONS))
             if axis == "delay":
                 _check_delay_name(where, text)
             out.append(text)
@@ -278,7 +538,7 @@ def _check_delay_name(where: str, text: str) -> None:
         parse_delay(text, None if text.startswith("ps") else 1.0)
     except ParameterError as exc:
         raise ParameterError(
-            where, text, SPEC_HELP if exc.name == "delay" else exc.allowed
+            where, text, DELAY_SPEC_HELP if exc.name == "delay" else exc.allowed
         ) from None
 
 
@@ -323,39 +583,8 @@ _ERROR_FIELD = {
 }
 
 
-def _cell(
-    problem: Problem, point: Mapping[str, Any], run: Mapping[str, Any], where: Mapping[str, str]
-) -> Cell:
-    """Build and fully check one cell; an error names the spec field it comes from."""
-    delay = point["delay"]
-    tau = None if delay.startswith("ps") else (0 if point["tau"] is None else point["tau"])
-    steps = point["steps"]
-    try:
-        config = Config(
-            point["mu"], point["eta"], parse_delay(delay, tau), point["normalize"],
-            point["max_delay"],
-        )  # fmt: skip
-        records = RecordSpec(
-            steps=RecordSpec.grid(steps, run["records"]) if run["records"] > 0 else (),
-            h=run["record_h"],
-            delta=run["delta"],
-            eps=run["eps"],
-            saddle=run["saddle"],
-            window=run["window"],
-        )
-        return Cell.from_config(
-            problem,
-            config,
-            runs=run["runs"],
-            steps=steps,
-            seed=run["seed"],
-            distribution=point["distribution"],
-            start=point["start"],
-            records=records,
-            crn=run["crn"],
-            divergence_bound=run["divergence_bound"],
-        )
-    except ParameterError as exc:
-        name = _ERROR_FIELD.get(exc.name, exc.name)
-        field = where.get(name, f"run.{name}")
-        raise ParameterError(field, exc.value, exc.allowed) from None
+def _field_error(exc: ParameterError, where: Mapping[str, str]) -> ParameterError:
+    """The same error, named by the spec field it comes from (``grid.tau``, ``run.delta``)."""
+    name = _ERROR_FIELD.get(exc.name, exc.name)
+    field = where.get(name, f"run.{name}")
+    return ParameterError(field, exc.value, exc.allowed)

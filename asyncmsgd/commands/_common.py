@@ -1,25 +1,45 @@
-"""Argument types shared by several subcommands (the CLI is the only place that reads files)."""
+"""Argument types shared by several subcommands (the CLI is the only place that reads files).
+
+Cheap to import (standard library only): NumPy and the theory modules are loaded by the
+functions that need them, when a command runs, so that ``asyncmsgd CMD --help`` loads nothing
+heavy.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from asyncmsgd.commands import UsageError
-from theory.problem import Problem
-from theory.validation import ParameterError
+
+if TYPE_CHECKING:  # annotations only (a leaf of theory/, no cycle with this package)
+    from theory.problem import Problem
 
 
 def parse_sigma(text: str) -> Problem:
     """``--sigma``: comma-separated eigenvalues ("4,3,2,1", Sigma diagonal) or a path to a matrix.
 
-    A matrix file is whitespace/comma separated text (one row per line, ``numpy.loadtxt``) or
-    ``.npy``; it must be symmetric positive definite with an eigen-gap (A1).
+    Eigenvalues must be listed in decreasing order (:mod:`simulate.eigenvalues`: e1, e2, ...
+    name them in that order). A matrix file is whitespace/comma separated text (one row per
+    line, ``numpy.loadtxt``) or ``.npy``; it must be symmetric positive definite with an
+    eigen-gap (A1).
     """
+    import numpy as np
+
+    from simulate.eigenvalues import check_order
+    from theory.problem import Problem
+    from theory.validation import ParameterError
+
+    if not text.strip():
+        raise ParameterError(
+            "sigma", text, "comma-separated eigenvalues like 4,3,2,1, or a path to a matrix file"
+        )
     path = Path(text)
+    if path.is_dir():
+        raise UsageError(f"--sigma: {text} is a folder; give a matrix file or eigenvalues")
     if path.exists():
         try:
             if path.suffix == ".npy":
@@ -29,7 +49,8 @@ def parse_sigma(text: str) -> Problem:
                 delimiter = "," if "," in raw else None
                 matrix = np.loadtxt(path, delimiter=delimiter, ndmin=2)
         except (OSError, ValueError) as exc:
-            raise UsageError(f"--sigma: cannot read a matrix from {path}: {exc}") from None
+            detail = str(exc).replace("\n", " ")
+            raise UsageError(f"--sigma: cannot read a matrix from {path}: {detail}") from None
         return Problem.from_matrix(matrix)
     if any(sep in text for sep in "/\\") or text.endswith((".txt", ".csv", ".npy")):
         raise UsageError(f"--sigma: no such file: {text}")
@@ -41,19 +62,24 @@ def parse_sigma(text: str) -> Problem:
         ) from None
     if any(not math.isfinite(v) for v in values):
         raise ParameterError("sigma", text, "finite eigenvalues")
+    check_order(values, "sigma", text)
     return Problem.from_eigenvalues(values)
 
 
 def dump_json(obj: object) -> str:
     """JSON with NaN/inf written as null (strict JSON parsers reject NaN)."""
+    # NumPy values can only exist once NumPy is loaded: do not import it to recognise them
+    np = sys.modules.get("numpy")
 
     def clean(x: object) -> object:
-        if isinstance(x, float | np.floating):
+        if isinstance(x, float) or (np is not None and isinstance(x, np.floating)):
             x = float(x)
             return x if math.isfinite(x) else None
-        if isinstance(x, np.integer):
+        if np is not None and isinstance(x, np.integer):
             return int(x)
-        if isinstance(x, np.ndarray):
+        if np is not None and isinstance(x, np.bool_):
+            return bool(x)
+        if np is not None and isinstance(x, np.ndarray):
             return clean(x.tolist())
         if isinstance(x, dict):
             return {str(k): clean(v) for k, v in x.items()}

@@ -20,20 +20,27 @@ from __future__ import annotations
 
 import argparse
 import math
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from asyncmsgd.commands._common import dump_json, parse_sigma
-from checks.adaptive import SIZES, SUITE_Z, fit_rate, log_allowance, rate_evidence
-from simulate.adaptive.blocks import SPEC_HELP as BLOCKS_HELP
-from simulate.adaptive.lockfree import run_lockfree
-from simulate.adaptive.methods import NORM_ESTIMATES, PRESETS, SCHEDULES, make_method
-from simulate.adaptive.problems import DEFAULT_EIGENVALUES, PROBLEMS, make_problem
-from simulate.adaptive.replay import compare_with_ps, replay
-from simulate.adaptive.run import DEFAULT_MAX_DELAY, simulate_adaptive
-from simulate.delays import SPEC_HELP, parse_delay
-from theory.distributions import MODELS
-from theory.validation import ParameterError, check_positive_int
+from simulate.adaptive.names import (
+    BLOCKS_SPEC_HELP,
+    DEFAULT_EIGENVALUES,
+    DEFAULT_MAX_DELAY,
+    DEFAULT_PCA_DISTRIBUTION,
+    NORM_ESTIMATES,
+    PRESETS,
+    PROBLEMS,
+    SCHEDULES,
+)
+from simulate.names import DELAY_SPEC_HELP, DISTRIBUTIONS
+
+if TYPE_CHECKING:  # annotations only: the simulator loads when the command runs
+    from simulate.adaptive.methods import Method
+    from simulate.adaptive.problems import StochasticProblem
+
+DEFAULT_DELAY = "ps:4"
+DEFAULT_BOOT = 400
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,33 +54,61 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--method", choices=sorted(PRESETS), default="adagrad-norm")
     p.add_argument("--problem", choices=PROBLEMS, default="pca")
-    p.add_argument("--delay", default="ps:4", help=f"delay model: {SPEC_HELP}")
+    p.add_argument(
+        "--delay", default=None, help=f"delay model (default {DEFAULT_DELAY}): {DELAY_SPEC_HELP}"
+    )
     p.add_argument("--tau", type=float, default=None, help="the delay parameter (not for ps:W)")
-    p.add_argument("--blocks", default="full", help=f"block choice: {BLOCKS_HELP}")
+    p.add_argument("--blocks", default="full", help=f"block choice: {BLOCKS_SPEC_HELP}")
     p.add_argument("--eta", type=float, default=None, help="base step size (method default)")
     p.add_argument("--schedule", choices=SCHEDULES, default=None, help="(method default)")
-    p.add_argument("--k0", type=float, default=None, help="schedule scale k0 (default 100)")
-    p.add_argument("--beta", type=float, default=None, help="momentum (default 0.9)")
-    p.add_argument("--beta2", type=float, default=None, help="second-moment EMA (default 0.99)")
-    p.add_argument("--norm-estimate", choices=NORM_ESTIMATES, default=None)
+    p.add_argument(
+        "--k0", type=float, default=None, help="schedule scale k0 (default 100; sqrt, horizon)"
+    )
+    p.add_argument(
+        "--beta", type=float, default=None, help="momentum (default 0.9; methods with momentum)"
+    )
+    p.add_argument(
+        "--beta2",
+        type=float,
+        default=None,
+        help="second-moment EMA (default 0.99; rmsprop, adam, the ema norm estimate)",
+    )
+    p.add_argument(
+        "--norm-estimate",
+        choices=NORM_ESTIMATES,
+        default=None,
+        help="the normalized method's estimate of ||m|| (default stale)",
+    )
     p.add_argument(
         "--sigma",
-        default=",".join(f"{x:g}" for x in DEFAULT_EIGENVALUES),
-        help="pca: eigenvalues of Sigma or a matrix file",
+        default=None,
+        help="pca: eigenvalues of Sigma or a matrix file (default "
+        + ",".join(f"{x:g}" for x in DEFAULT_EIGENVALUES)
+        + ")",
     )
     p.add_argument(
         "--distribution",
-        choices=sorted(MODELS),
-        default="uniform-sphere",
-        help="pca data model (default uniform-sphere: bounded, A2 holds)",
+        choices=DISTRIBUTIONS,
+        default=None,
+        help=f"pca data model (default {DEFAULT_PCA_DISTRIBUTION}: bounded, A2 holds)",
     )
     p.add_argument("--batch", type=int, default=None, help="minibatch (pca 8, regression 1)")
     p.add_argument("--steps", type=int, default=None, help="updates per run (ci 8192)")
     p.add_argument("--runs", type=int, default=None, help="independent runs (ci 64)")
     p.add_argument("--large", action="store_true", help="full-profile sizes (65536 x 128)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-delay", type=int, default=DEFAULT_MAX_DELAY)
-    p.add_argument("--boot", type=int, default=400, help="bootstrap resamples for the slope")
+    p.add_argument(
+        "--max-delay",
+        type=int,
+        default=None,
+        help=f"cap on the delays an update may use (default {DEFAULT_MAX_DELAY})",
+    )
+    p.add_argument(
+        "--boot",
+        type=int,
+        default=None,
+        help=f"bootstrap resamples for the slope (default {DEFAULT_BOOT})",
+    )
     p.add_argument(
         "--lockfree",
         type=int,
@@ -85,18 +120,67 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _problem(args: argparse.Namespace):
+def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
+    """Options that would be silently ignored in the chosen mode are errors: the user meant
+    something this run would not do."""
+    from theory.validation import ParameterError
+
+    momentum, scaling, schedule, _, extra = PRESETS[args.method]
+    schedule = args.schedule or schedule
+    estimate = args.norm_estimate or extra.get("norm_estimate")
+    rules = [
+        ("--sigma", args.sigma, args.problem == "pca", "only with --problem pca (the "
+         "regression problem has its own data)"),
+        ("--distribution", args.distribution, args.problem == "pca", "only with --problem pca "
+         "(the regression problem has its own data)"),
+        ("--norm-estimate", args.norm_estimate, scaling == "normalized", "only with --method "
+         f"normalized ({args.method} does not normalise its step)"),
+        ("--beta", args.beta, momentum != "none", "only with a method with momentum "
+         f"(heavy-ball, adam, normalized; {args.method} has none)"),
+        ("--beta2", args.beta2, scaling == "rmsprop" or estimate == "ema", "only with rmsprop, "
+         f"adam or --norm-estimate ema ({args.method} keeps no second moment)"),
+        ("--k0", args.k0, schedule != "constant", "only with a sqrt or horizon --schedule "
+         f"({args.method} uses a constant step here)"),
+    ]  # fmt: skip
+    if args.lockfree is not None:
+        why = "not with --lockfree (the real run has its own delays; there is no rate fit)"
+        rules += [
+            ("--delay", args.delay, False, why),
+            ("--tau", args.tau, False, why),
+            ("--max-delay", args.max_delay, False, why),
+            ("--boot", args.boot, False, why),
+        ]
+    if args.large and args.steps is not None and args.runs is not None:
+        rules.append(("--large", True, False, "it only sets the default --steps and --runs, "
+                      "and both are given"))  # fmt: skip
+    for flag, value, applies, allowed in rules:
+        if value is not None and not applies:
+            raise ParameterError(flag, value, allowed)
+
+
+def _problem(args: argparse.Namespace) -> StochasticProblem:
+    from simulate.adaptive.problems import make_problem
+    from theory.validation import check_positive_int
+
     if args.batch is not None:
         check_positive_int("batch", args.batch)
     if args.problem == "pca":
-        kw = {"distribution": args.distribution}
+        kw: dict[str, object] = {"distribution": args.distribution or DEFAULT_PCA_DISTRIBUTION}
         if args.batch is not None:
             kw["batch"] = args.batch
-        return make_problem("pca", problem=parse_sigma(args.sigma), **kw)
+        sigma = args.sigma or ",".join(f"{x:g}" for x in DEFAULT_EIGENVALUES)
+        return make_problem("pca", problem=parse_sigma(sigma), **kw)
     return make_problem("regression", **({"batch": args.batch} if args.batch else {}))
 
 
 def run(args: argparse.Namespace) -> int:
+    from checks.adaptive import SIZES, fit_rate, rate_evidence
+    from simulate.adaptive.methods import make_method
+    from simulate.adaptive.run import simulate_adaptive
+    from simulate.delays import parse_delay
+    from theory.validation import ParameterError, check_positive_int
+
+    _refuse_what_does_not_apply(args)
     size = SIZES["full" if args.large else "ci"]
     steps = check_positive_int("steps", size.steps if args.steps is None else args.steps)
     runs = check_positive_int("runs", size.runs if args.runs is None else args.runs)
@@ -110,12 +194,15 @@ def run(args: argparse.Namespace) -> int:
         beta2=args.beta2,
         norm_estimate=args.norm_estimate,
     )
-    tau = args.tau
-    if tau is None and not args.delay.strip().lower().startswith("ps"):
-        raise ParameterError("tau", None, f"the {args.delay} delay model needs --tau")
-    delay = parse_delay(args.delay, tau)
     if args.lockfree is not None:
         return _lockfree(args, problem, method, steps, runs)
+    delay_text = args.delay or DEFAULT_DELAY
+    tau = args.tau
+    if tau is None and not delay_text.strip().lower().startswith("ps"):
+        raise ParameterError("tau", None, f"the {delay_text} delay model needs --tau")
+    delay = parse_delay(delay_text, tau)
+    boot = check_positive_int("boot", DEFAULT_BOOT if args.boot is None else args.boot)
+    max_delay = DEFAULT_MAX_DELAY if args.max_delay is None else args.max_delay
     result = simulate_adaptive(
         problem,
         method,
@@ -124,9 +211,9 @@ def run(args: argparse.Namespace) -> int:
         runs=runs,
         steps=steps,
         seed=args.seed,
-        max_delay=args.max_delay,
+        max_delay=max_delay,
     )
-    fit = fit_rate(result, n_boot=check_positive_int("boot", args.boot))
+    fit = fit_rate(result, n_boot=boot)
     ev = rate_evidence("slope", fit)
     t, g = result.min_curve()
     stats = result.delay_stats()
@@ -148,8 +235,8 @@ def run(args: argparse.Namespace) -> int:
         "rate_ok": ev.passed,
         "mean_curve_slope": fit.mean_slope,
         "min_curve": {"t": t, "G": g},
-        "final_grad2_mean": float(np.mean(result.grad2[:, -1])),
-        "start_grad2_mean": float(np.mean(result.grad2[:, 0])),
+        "final_grad2_mean": float(result.grad2[:, -1].mean()),
+        "start_grad2_mean": float(result.grad2[:, 0].mean()),
         "diverged": int(result.diverged.sum()),
         "delay_mean": stats["mean"],
         "delay_max": stats["max"],
@@ -169,6 +256,8 @@ def _fmt(x: object, spec: str = ".4g") -> str:
 
 
 def _text(s: dict) -> str:
+    from checks.adaptive import SUITE_Z, log_allowance
+
     m = s["method"]
     lo, hi = s["slope_ci"]
     q = s["delay_quantiles"]
@@ -193,9 +282,44 @@ def _text(s: dict) -> str:
     )
 
 
-def _lockfree(args: argparse.Namespace, problem, method, steps: int, runs: int) -> int:
+# Lock-free processes: each traces its updates in shared memory sized for the whole budget.
+MAX_LOCKFREE = 256
+
+
+def _lockfree(
+    args: argparse.Namespace, problem: StochasticProblem, method: Method, steps: int, runs: int
+) -> int:
+    import numpy as np
+
+    from simulate.adaptive.lockfree import TRACE_FIELDS, run_lockfree
+    from simulate.adaptive.replay import compare_with_ps, replay
+    from simulate.resources import available_memory, format_bytes
+    from theory.validation import ParameterError, check_positive_int
+
     processes = check_positive_int("lockfree", args.lockfree)
-    updates = max(1, steps // processes)
+    if processes > MAX_LOCKFREE:
+        raise ParameterError(
+            "lockfree", processes, f"at most {MAX_LOCKFREE} processes (each one a real process)"
+        )
+    if steps < processes:
+        raise ParameterError(
+            "steps",
+            steps,
+            f"at least --lockfree = {processes}: the {processes} processes share the --steps "
+            "updates, at least one each",
+        )
+    updates = steps // processes
+    # the trace: TRACE_FIELDS numbers per update, sized for the whole budget in each process
+    need = 8 * TRACE_FIELDS * processes * processes * updates
+    have = available_memory()
+    if have is not None and need > have:
+        raise ParameterError(
+            "steps",
+            steps,
+            f"with --lockfree {processes} the traces take 32 x P x --steps bytes, "
+            f"{format_bytes(need)}, more than the {format_bytes(have)} available here; "
+            "lower --steps or --lockfree",
+        )
     real = run_lockfree(
         problem, method, blocks=args.blocks, processes=processes, updates=updates, seed=args.seed
     )
@@ -227,12 +351,17 @@ def _lockfree(args: argparse.Namespace, problem, method, steps: int, runs: int) 
     lines = [
         f"lock-free run: {processes} processes, {real.total} updates in {real.wall:.3f} s "
         f"({real.throughput:.0f} updates/s), method {method.spec}, blocks {args.blocks}",
-        f"staleness (all processes running): mean {m['mean']:.3f} (ps:{processes}: "
-        f"{processes - 1}), quantiles "
-        + ", ".join(f"{k}: {v:g}" for k, v in m["quantiles"].items())
-        + f", max {m['max']}, zero {m['zero_fraction']:.1%}",
     ]
-    for row in comparison["models"]:
+    if m is None:
+        lines.append(f"staleness: {comparison['note']}")
+    else:
+        lines.append(
+            f"staleness (all processes running): mean {m['mean']:.3f} (ps:{processes}: "
+            f"{processes - 1}), quantiles "
+            + ", ".join(f"{k}: {v:g}" for k, v in m["quantiles"].items())
+            + f", max {m['max']}, zero {m['zero_fraction']:.1%}"
+        )
+    for row in comparison["models"] if m is not None else []:
         qs = ", ".join(f"{v:g}" for v in row["quantiles"].values())
         lines.append(
             f"  {row['model']:<28s} mean {row['mean']:.3f}, quantiles {qs}, max {row['max']}, "

@@ -15,12 +15,16 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import re
 import sys
+from typing import TYPE_CHECKING
 
 from asyncmsgd.commands import UsageError
 from asyncmsgd.commands._common import dump_json
-from simulate.cells import ENGINE_VERSION
-from simulate.store import FILTERS, CellRecord, open_store
+from simulate.names import DISTRIBUTIONS, ENGINE_VERSION, STORE_FILTERS
+
+if TYPE_CHECKING:  # annotations only: the store loads when the command runs
+    from simulate.store import CellRecord
 
 FORMATS = ("table", "csv", "json")
 # Summary values shown (table) and exported (CSV), in this order.
@@ -61,13 +65,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE[,VALUE...]",
         help="keep the cells whose KEY is one of the values (exact match); keys: "
-        + ", ".join(FILTERS),
+        + ", ".join(STORE_FILTERS),
     )
     p.add_argument("--arrays", action="store_true", help="JSON: include the per-run arrays")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from simulate.store import open_store
+
     filters = dict(_parse_where(w) for w in args.where)
     if "status" in filters and args.status != "all":
         raise UsageError("give the status once: --status or --where status=...")
@@ -97,11 +103,12 @@ def _parse_where(text: str) -> tuple[str, object]:
     key = key.strip()
     if not sep or not key:
         raise UsageError(f"--where {text!r}: expected KEY=VALUE, e.g. mu=0.9 or tau=0,10")
-    if key not in FILTERS:
-        raise UsageError(f"--where {key}: unknown key; the keys are " + ", ".join(FILTERS))
-    items = [_value(v.strip()) for v in raw.split(",") if v.strip()]
-    if not items:
+    if key not in STORE_FILTERS:
+        raise UsageError(f"--where {key}: unknown key; the keys are " + ", ".join(STORE_FILTERS))
+    texts = [v.strip() for v in raw.split(",") if v.strip()]
+    if not texts:
         raise UsageError(f"--where {text!r}: no value")
+    items = [_checked(key, v) for v in texts]
     if key == "eigenvalues":
         return key, items  # the list is the value
     return key, items if len(items) > 1 else items[0]
@@ -117,6 +124,86 @@ def _value(text: str) -> object:
         except ValueError:
             pass
     return text
+
+
+# What each --where key takes (a value outside it can match no cell: it is refused, not
+# silently "0 shown").
+_RULES = {
+    "mu": "a momentum in [0, 1), like 0.9",
+    "eta": "a step size > 0, like 5e-4",
+    "tau": "a delay >= 0 (an integer for constant and uniform), or none (ps:W delays)",
+    "delay": "a delay model: constant, uniform, geometric, poisson, pareto:ALPHA or "
+    "ps:W[:lognormal:SIGMA][:straggler:FACTOR]",
+    "distribution": "one of " + ", ".join(DISTRIBUTIONS),
+    "start": "e1, e2, ... or random",
+    "steps": "an integer >= 1",
+    "runs": "an integer >= 1",
+    "seed": "an integer >= 0",
+    "crn": "true or false",
+    "normalize": "true or false",
+    "max_delay": "an integer >= 0, or none (the model's cap)",
+    "d": "an integer >= 2 (the dimension)",
+    "eigenvalues": "numbers, like 4,3,2,1",
+    "key": "a hexadecimal key or prefix, as the table shows",
+    "status": "done or failed",
+    "engine_version": "an engine version, like " + ENGINE_VERSION,
+}
+
+
+def _checked(key: str, text: str) -> object:
+    """The value of ``--where key=text`` as stored, or a ParameterError with the key's rule."""
+    from theory.validation import ParameterError
+
+    if key == "delay":
+        return _delay(text)
+    value = _value(text)
+    lower = text.lower()
+    integer = value if isinstance(value, int) and not isinstance(value, bool) else None
+    number = None
+    if integer is not None or isinstance(value, float):
+        number = float(value)  # type: ignore[arg-type]
+        number = number if math.isfinite(number) else None
+    if key in ("tau", "max_delay") and lower in ("none", "null"):
+        return None
+    if key == "mu":
+        ok = number is not None and 0.0 <= number < 1.0
+    elif key == "eta":
+        ok = number is not None and number > 0.0
+    elif key == "tau":
+        ok = number is not None and number >= 0.0
+    elif key == "eigenvalues":
+        ok = number is not None
+    elif key in ("steps", "runs", "seed", "max_delay", "d"):
+        low = {"seed": 0, "max_delay": 0, "d": 2}.get(key, 1)
+        ok = integer is not None and integer >= low
+    elif key in ("crn", "normalize"):
+        ok = isinstance(value, bool)
+    elif key == "distribution":
+        ok = lower in DISTRIBUTIONS
+    elif key == "start":
+        ok = re.fullmatch(r"e[1-9]\d*|random", lower) is not None
+    elif key == "key":
+        ok = re.fullmatch(r"[0-9a-f]+", lower) is not None
+    elif key == "status":
+        ok = lower in ("done", "failed")
+    else:  # engine_version: any text
+        return text
+    if not ok:
+        raise ParameterError(f"--where {key}", text, _RULES[key])
+    return lower if key in ("key", "status", "start", "distribution") else value
+
+
+def _delay(text: str) -> str:
+    """A delay model's text as the store writes it (pareto:2.50 is stored as pareto:2.5)."""
+    from simulate.cells import delay_text
+    from simulate.delays import parse_delay
+    from theory.validation import ParameterError
+
+    spec = text.strip().lower()
+    try:
+        return delay_text(parse_delay(spec, None if spec.startswith("ps") else 1.0))[0]
+    except ParameterError:
+        raise ParameterError("--where delay", text, _RULES["delay"]) from None
 
 
 def _as_json(r: CellRecord, arrays: bool) -> dict[str, object]:

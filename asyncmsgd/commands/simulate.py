@@ -15,19 +15,26 @@ an interface (the checks and the report read them).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
-from collections.abc import Iterator
 
 from asyncmsgd.commands._common import dump_json, parse_sigma
-from simulate.delays import SPEC_HELP, parse_delay
-from simulate.engine import DEFAULT_DIVERGENCE_BOUND, ENGINES, Config, simulate
-from simulate.records import RecordSpec
-from theory.distributions import MODELS
-from theory.problem import Problem
-from theory.validation import ParameterError
+from simulate.names import (
+    DEFAULT_DIVERGENCE_BOUND,
+    DELAY_SPEC_HELP,
+    DISTRIBUTIONS,
+    ENGINES,
+    NOMINAL_RATE,
+)
+from simulate.resources import format_seconds
+
+# A run expected to take longer than this says so before it starts.
+ESTIMATE_SECONDS = 10.0
+# The cost model of the estimate, measured here (2 cores): every update of a block costs a fixed
+# overhead plus one lane-update per run, at the nominal rate (NumPy: 0.45 of it).
+_STEP_OVERHEAD = {"numba": 2e-7, "numpy": 2.5e-5}
+_RATE_SHARE = {"numba": 1.0, "numpy": 0.45}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="delay: the constant delay, the uniform maximum, or the mean (geometric, poisson, "
         "pareto); default 0; not used by ps:W",
     )
-    p.add_argument("--delay", default="constant", help=f"delay model: {SPEC_HELP}")
+    p.add_argument("--delay", default="constant", help=f"delay model: {DELAY_SPEC_HELP}")
     p.add_argument(
         "--max-delay",
         type=int,
@@ -60,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="4,3,2,1",
         help="eigenvalues (comma-separated, Sigma diagonal) or a matrix file (default 4,3,2,1)",
     )
-    p.add_argument("--distribution", choices=sorted(MODELS), default="gaussian")
+    p.add_argument("--distribution", choices=DISTRIBUTIONS, default="gaussian")
     p.add_argument("--runs", type=int, default=100)
     p.add_argument("--steps", type=int, default=20_000)
     p.add_argument("--start", default="e2", help="e1, e2, ... (eigenvector of Sigma) or random")
@@ -89,24 +96,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[object]:
-    """A tqdm bar on stderr (off when stderr is not a terminal or tqdm is missing)."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        yield None
-        return
-    with tqdm(
-        total=total, unit="step-run", unit_scale=True, disable=None, leave=False, file=sys.stderr
-    ) as bar:
-        yield bar.update
-
-
-def _problem(text: str) -> Problem:
+def _problem(text: str) -> object:
     """``--sigma``, parsed here rather than as an argparse type so that its errors reach the
     CLI's one-line handler; a rejected matrix is named by the text the user gave (the theory
     message would print the matrix over several lines)."""
+    from theory.validation import ParameterError
+
     try:
         return parse_sigma(text)
     except ParameterError as exc:
@@ -117,7 +112,20 @@ def _problem(text: str) -> Problem:
         raise ParameterError(exc.name, text, exc.allowed, hint) from None
 
 
+def estimate_seconds(runs: int, steps: int, d: int, engine: str) -> float:
+    """Expected duration of ``runs`` x ``steps`` (one configuration): a per-update overhead
+    (what makes a few long runs slow per step-run) plus the lane-updates at the nominal rate,
+    whose cost grows about linearly with d beyond 4."""
+    rate = NOMINAL_RATE * _RATE_SHARE[engine] * 4.0 / max(d, 4)
+    return float(steps) * (_STEP_OVERHEAD[engine] + runs / rate)
+
+
 def run(args: argparse.Namespace) -> int:
+    from simulate.delays import parse_delay
+    from simulate.engine import Config, resolve_engine, simulate, validate
+    from simulate.progress import Progress
+    from simulate.records import RecordSpec
+
     problem = _problem(args.sigma)
     tau = args.tau
     if tau is None and not args.delay.strip().lower().startswith("ps"):
@@ -130,22 +138,33 @@ def run(args: argparse.Namespace) -> int:
         max_delay=args.max_delay,
     )
     records = RecordSpec(delta=args.delta, eps=args.eps, window=0.1)
-    with _progress(max(args.runs, 0) * max(args.steps, 0)) as progress:
-        result = simulate(
-            problem,
-            [config],
-            runs=args.runs,
-            steps=args.steps,
-            seed=args.seed,
-            distribution=args.distribution,
-            start=args.start,
-            records=records,
-            engine=args.engine,
-            crn=args.crn,
-            divergence_bound=args.divergence_bound,
-            threads=args.threads,
-            progress=progress,
+    kwargs = dict(
+        runs=args.runs,
+        steps=args.steps,
+        seed=args.seed,
+        distribution=args.distribution,
+        start=args.start,
+        records=records,
+        engine=args.engine,
+        crn=args.crn,
+        divergence_bound=args.divergence_bound,
+        threads=args.threads,
+    )
+    # every parameter, and the memory the run needs, is checked before anything is printed
+    validate(problem, [config], **kwargs)
+    work = float(args.runs) * float(args.steps)
+    engine = resolve_engine(args.engine)
+    seconds = estimate_seconds(args.runs, args.steps, problem.d, engine)
+    if seconds > ESTIMATE_SECONDS:
+        print(
+            f"asyncmsgd simulate: {args.runs:,} run(s) x {args.steps:,} steps = {work:.3g} "
+            f"step-runs, about {format_seconds(seconds)} here ({engine} engine, "
+            f"{work / seconds:.2g} step-runs/s expected; progress follows)",
+            file=sys.stderr,
+            flush=True,
         )
+    with Progress(work, unit="step-run", unit_scale=True, prog="asyncmsgd simulate") as bar:
+        result = simulate(problem, [config], progress=bar.update, **kwargs)
     summary = result.summary(0)
     summary["delta"] = args.delta
     summary["eps"] = args.eps

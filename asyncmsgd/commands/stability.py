@@ -3,7 +3,10 @@
 ``asyncmsgd stability --mu 0.9 --eta 5e-4 --sigma 4,3,2,1 [--delay constant|uniform|geometric]
 [--distribution gaussian|...] [--delays 0,10,20] [--json]`` prints each mode's c and boundary,
 the binding mode, the overall tau_max and the predicted stationary error at tau = 0 and below
-the boundary. ``--figure1`` prints the Figure 1 (C12) comparison.
+the boundary, to second order (``stationary_error``, :mod:`theory.second_order`) and to first
+order (``stationary_error_first_order``, E1's closure). ``--figure1`` prints the Figure 1 (C12)
+comparison; it fixes the setting, so --mu, --eta, --sigma, --delays and a random --delay are
+refused with it.
 """
 
 from __future__ import annotations
@@ -29,17 +32,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "mean-square stability of the jump linear system. --figure1 sets the prediction beside "
         "the paper's Figure 1 (C12).",
     )
-    p.add_argument("--mu", default="0.9", help="momentum mu in [0, 1) (default 0.9)")
-    p.add_argument("--eta", default="5e-4", help="step size eta > 0 (default 5e-4)")
+    # defaults are applied in run(), so that options --figure1 does not use can be refused
+    p.add_argument("--mu", default=None, help="momentum mu in [0, 1) (default 0.9)")
+    p.add_argument("--eta", default=None, help="step size eta > 0 (default 5e-4)")
     p.add_argument(
         "--sigma",
-        default="4,3,2,1",
+        default=None,
         help="eigenvalues of Sigma (comma-separated) or a matrix file (default 4,3,2,1)",
     )
     p.add_argument(
         "--delay",
         choices=st.FAMILIES,
-        default="constant",
+        default=None,
         help="delay law: constant tau, uniform on {0..T}, or geometric with a given mean "
         "(untruncated); the boundary is in that parameter (default constant)",
     )
@@ -58,6 +62,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--figure1", action="store_true", help="the Figure 1 (C12) comparison")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
+
+
+DEFAULTS = {"mu": "0.9", "eta": "5e-4", "sigma": "4,3,2,1", "delay": "constant"}
+# options that --figure1 does not use (it fixes Figure 1's setting), with the reason
+FIGURE1_FIXED = {
+    "mu": "it runs Figure 1's five momenta 0.7, 0.8, 0.85, 0.9, 0.95",
+    "eta": "it uses Figure 1's eta = 5e-4",
+    "sigma": "it uses Figure 1's Sigma = diag(4, 3, 2, 1)",
+    "delays": "it reports the boundary and the level at tau = 0 only",
+}
+
+
+def _refuse_unused(args: argparse.Namespace) -> None:
+    """--figure1 fixes the setting: an option it would ignore is a usage error, not a no-op."""
+    for name, why in FIGURE1_FIXED.items():
+        if getattr(args, name) is not None:
+            raise UsageError(f"--{name} does not apply with --figure1 ({why}); drop --{name}")
+    if args.delay not in (None, "constant"):
+        raise UsageError(
+            f"--delay {args.delay} does not apply with --figure1 (the paper's constant-delay "
+            "experiment); drop --delay"
+        )
+
+
+def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    out = argparse.Namespace(**vars(args))
+    for name, value in DEFAULTS.items():
+        if getattr(out, name) is None:
+            setattr(out, name, value)
+    return out
 
 
 def _delays(text: str | None, an: st.Analysis) -> list[int]:
@@ -85,6 +119,7 @@ def _report(args: argparse.Namespace) -> dict[str, object]:
     an = st.analyse(problem, args.distribution, args.eta, args.mu, args.delay)
     delays = _delays(args.delays, an)
     errors = {t: an.error(t) for t in delays}
+    levels = {t: an.second_order(t) for t in delays}
     comp = _comparison(an)
     out: dict[str, object] = {
         "setting": {
@@ -98,11 +133,15 @@ def _report(args: argparse.Namespace) -> dict[str, object]:
         "tau_max": int(an.tau_max),
         "binding_mode": an.binding_mode,
         "modes": [m.as_dict() for m in an.modes],
-        "stationary_error": {str(t): e.total for t, e in errors.items()},
+        "stationary_error": {str(t): lv.second_order for t, lv in levels.items()},
+        "stationary_error_first_order": {str(t): e.total for t, e in errors.items()},
         "stationary_error_detail": {str(t): e.as_dict() for t, e in errors.items()},
+        "stationary_error_second_order_detail": {str(t): lv.as_dict() for t, lv in levels.items()},
         "closure_tau_max": an.closure_tau_max(),
-        "error_metric": "E||h - e_1||^2 = sum_{i>=2} E h_i^2 + E (h_1 - 1)^2 (second-order "
-        "closure for the radial mode)",
+        "error_metric": "E||h - e_1||^2 = sum_{i>=2} E h_i^2 + E (h_1 - 1)^2, the simulator's "
+        "stationary_error record; stationary_error: second order (theory.second_order, "
+        "O(eta^2)-accurate), stationary_error_first_order: E1's closure (multiplicative noise "
+        "only, O(eta)-accurate); stationary_error_detail is the first-order closure's",
     }
     if comp is not None:
         out["comparison_with_constant"] = {
@@ -148,18 +187,23 @@ def _print_report(r: dict[str, object]) -> None:
             f"tau_max {c['constant_tau_max']}: {c['verdict']}"
         )
     print()
-    print(f"predicted stationary error, {r['error_metric']}:")
-    print(f"  {'delay':>6s} {'total':>11s} {'tangential':>11s} {'radial':>11s}")
+    print("predicted stationary error E||h - e_1||^2 (the simulator's stationary_error):")
+    print(
+        f"  {'delay':>6s} {'2nd order':>11s} {'1st (E1)':>11s} {'2nd/1st-1':>10s} "
+        f"{'tangential':>11s} {'radial':>11s}  (tangential, radial: first order)"
+    )
     for t, e in r["stationary_error_detail"].items():
+        second = r["stationary_error"][t]
+        rel = r["stationary_error_second_order_detail"][t]["relative_correction"]
+        rel_text = f"{rel:+.2%}" if math.isfinite(rel) else "-"
         print(
-            f"  {t:>6s} {_fmt(e['total']):>11s} {_fmt(e['tangential']):>11s} "
-            f"{_fmt(e['radial']):>11s}"
+            f"  {t:>6s} {_fmt(second):>11s} {_fmt(e['total']):>11s} {rel_text:>10s} "
+            f"{_fmt(e['tangential']):>11s} {_fmt(e['radial']):>11s}"
         )
 
 
 def _figure1(args: argparse.Namespace) -> dict[str, object]:
-    if args.delay != "constant":
-        raise UsageError("--figure1 is the paper's constant-delay experiment; drop --delay")
+    _refuse_unused(args)
     tab = st.figure1(args.distribution)
     return {
         "setting": {
@@ -180,6 +224,7 @@ def _figure1(args: argparse.Namespace) -> dict[str, object]:
                 "paper_scaling": r.paper_scaling,
                 "binding_mode": r.binding_mode,
                 "error_at_zero": r.error_at_zero,
+                "error_at_zero_second_order": r.error_at_zero_second_order,
             }
             for r in tab.rows
         ],
@@ -197,7 +242,8 @@ def _print_figure1(f: dict[str, object]) -> None:
     print()
     head = (
         f"  {'mu':>5s} {'predicted':>9s} {'crossing':>9s} {'2-term':>7s} {'onset':>6s} "
-        f"{'paper':>6s} {'120((1-mu)/.3)^2':>17s} {'tangential':>10s} {'err(0)':>7s}  binding"
+        f"{'paper':>6s} {'120((1-mu)/.3)^2':>17s} {'tangential':>10s} {'err(0)':>7s} "
+        f"{'2nd':>7s}  binding"
     )
     print(head)
     for r in f["rows"]:
@@ -205,7 +251,8 @@ def _print_figure1(f: dict[str, object]) -> None:
             f"  {r['mu']:>5.2f} {r['tau_max']:>9d} {r['tau_crossing']:>9.2f} "
             f"{r['asymptote']:>7.1f} {r['onset']:>6d} {r['paper']:>6d} "
             f"{r['paper_scaling']:>17.1f} {r['tangential_tau_max']:>10d} "
-            f"{r['error_at_zero']:>7.3f}  {r['binding_mode']}"
+            f"{r['error_at_zero']:>7.4f} {r['error_at_zero_second_order']:>7.4f}  "
+            f"{r['binding_mode']}"
         )
     e = f["fitted_exponents"]
     print()
@@ -228,18 +275,19 @@ def _print_figure1(f: dict[str, object]) -> None:
         "columns: crossing = real-valued first crossing delay tau_0 (tau_max = largest integer "
         "below it); 2-term = pi(1-mu)/(2c) + 1/2 - 1/(1-mu); onset = delay at which the "
         "predicted error doubles; tangential = smallest tangential-mode tau_max; err(0) = "
-        "predicted E||h - e_1||^2 at tau = 0"
+        "E1's predicted E||h - e_1||^2 at tau = 0 (first order), 2nd = the same to second order"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.figure1:
-        f = _figure1(args)
+        f = _figure1(args)  # refuses the options it does not use
         if args.json:
             print(dump_json(f))
         else:
             _print_figure1(f)
         return 0
+    args = _with_defaults(args)
     r = _report(args)
     if args.json:
         print(dump_json(r))

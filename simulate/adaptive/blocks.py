@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulate.adaptive.names import BLOCKS_SPEC_HELP
 from theory.validation import ParameterError, check_positive_int
 
-SPEC_HELP = "full, partition:B, random:S or overlap:B:W (B blocks, S or W coordinates each)"
+# the --blocks help (simulate.adaptive.names holds it, for the command line)
+SPEC_HELP = BLOCKS_SPEC_HELP
 
 
 @dataclass(frozen=True)

@@ -57,12 +57,23 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from simulate.adaptive.names import MOMENTA, NORM_ESTIMATES, PRESETS, SCALINGS, SCHEDULES
 from theory.validation import ParameterError, check_positive
 
-MOMENTA = ("none", "heavy-ball", "ema")
-SCALINGS = ("none", "adagrad-norm", "adagrad", "rmsprop", "normalized")
-NORM_ESTIMATES = ("current", "stale", "noisy", "ema")
-SCHEDULES = ("constant", "sqrt", "horizon")
+# MOMENTA ... SCHEDULES and PRESETS live in simulate.adaptive.names (for the command line)
+__all__ = [
+    "MOMENTA",
+    "NORMALIZED_EMA_ETA",
+    "NORM_ESTIMATES",
+    "PRESETS",
+    "SCALINGS",
+    "SCHEDULES",
+    "Method",
+    "MethodState",
+    "Schedule",
+    "make_method",
+    "step",
+]
 
 
 def _check_unit(name: str, value: object, *, closed_low: bool = True) -> float:
@@ -181,18 +192,6 @@ class Method:
             "k0": self.schedule.k0,
             "spec": self.spec,
         }
-
-
-# name -> (momentum, scaling, default schedule, default eta, extra fields)
-PRESETS: dict[str, tuple[str, str, str, float, dict[str, object]]] = {
-    "sgd": ("none", "none", "sqrt", 0.1, {}),
-    "heavy-ball": ("heavy-ball", "none", "sqrt", 0.01, {}),
-    "adagrad-norm": ("none", "adagrad-norm", "constant", 1.0, {}),
-    "adagrad": ("none", "adagrad", "constant", 0.5, {}),
-    "rmsprop": ("none", "rmsprop", "sqrt", 0.02, {}),
-    "adam": ("ema", "rmsprop", "sqrt", 0.02, {}),
-    "normalized": ("ema", "normalized", "sqrt", 0.02, {"norm_estimate": "stale"}),
-}
 
 
 NORMALIZED_EMA_ETA = 0.05

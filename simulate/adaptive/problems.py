@@ -32,12 +32,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulate.adaptive.names import DEFAULT_EIGENVALUES, DEFAULT_PCA_DISTRIBUTION, PROBLEMS
 from simulate.data import DataSampler
 from simulate.seeds import generator, stable_key
 from theory.problem import Problem
 from theory.validation import ParameterError, check_positive, check_positive_int
 
-PROBLEMS = ("pca", "regression")
+# PROBLEMS and DEFAULT_EIGENVALUES live in simulate.adaptive.names (for the command line)
+__all__ = [
+    "DEFAULT_EIGENVALUES",
+    "DEFAULT_PCA",
+    "PROBLEMS",
+    "CauchyRegression",
+    "PCAProblem",
+    "StochasticProblem",
+    "make_problem",
+]
 
 
 def _rows_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -202,8 +212,7 @@ class CauchyRegression:
 
 StochasticProblem = PCAProblem | CauchyRegression
 
-DEFAULT_EIGENVALUES = (1.0, 0.25, 0.2, 0.15, 0.1, 0.05)
-DEFAULT_PCA = {"distribution": "uniform-sphere", "batch": 8}
+DEFAULT_PCA = {"distribution": DEFAULT_PCA_DISTRIBUTION, "batch": 8}
 
 
 def make_problem(

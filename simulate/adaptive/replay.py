@@ -108,7 +108,9 @@ def ps_reference(model: ParameterServer, n: int, seed: int = 0, burn: int = 1000
 
 
 def total_variation(a: np.ndarray, b: np.ndarray) -> float:
-    """TV distance between the empirical laws of two integer samples."""
+    """TV distance between the empirical laws of two integer samples (both non-empty)."""
+    if a.size == 0 or b.size == 0:
+        raise ParameterError("sample", [], "two non-empty samples of delays")
     top = int(max(a.max(), b.max())) + 1
     pa = np.bincount(a, minlength=top) / a.size
     pb = np.bincount(b, minlength=top) / b.size
@@ -126,6 +128,18 @@ def compare_with_ps(
     """The measured staleness beside ps:P (exponential compute times) and the log-normal PS
     models of the given sigmas: distributions, TV distances, and the closest model."""
     s = np.asarray(staleness, dtype=np.int64)
+    if s.size == 0:
+        # nothing to compare: say so rather than compare an empty law
+        return {
+            "measured": None,
+            "ps_mean": float(processes - 1),
+            "models": [],
+            "closest": None,
+            "closest_tv": None,
+            "note": f"no update ran while all {processes} processes were running (they did "
+            "not overlap: each did too few updates), so there is no steady-state staleness "
+            "to compare with the parameter-server model; give more --steps per process",
+        }
     models = [ParameterServer(processes)] + [
         ParameterServer(processes, times="lognormal", sigma=x) for x in sigmas
     ]

@@ -32,14 +32,16 @@ import numpy as np
 
 from simulate.adaptive.blocks import BlockScheme, parse_blocks
 from simulate.adaptive.methods import Method, MethodState, step
+from simulate.adaptive.names import DEFAULT_MAX_DELAY
 from simulate.adaptive.problems import StochasticProblem
 from simulate.delays import DelayModel, ParameterServer, ps_advance, ps_start
+from simulate.resources import available_memory, format_bytes
 from simulate.seeds import Stream, check_seed, generator, stable_key
 from theory.validation import ParameterError, check_positive_int, check_tau
 
 BLOCK = 3  # spawn-key word of the block-choice stream (after Stream.DATA, DELAY, START)
 NOISE = 4  # ... of the noisy-norm stream
-DEFAULT_MAX_DELAY = 2048
+# DEFAULT_MAX_DELAY lives in simulate.adaptive.names (for the command line)
 DEFAULT_DIVERGENCE_BOUND = 1e6
 CHUNK = 256  # updates drawn at a time (no effect on results)
 
@@ -176,6 +178,54 @@ def _cap(model: object, steps: int, max_delay: int | None) -> int:
     return max(cap, 0)
 
 
+def memory_estimate(
+    *, lanes: int, d: int, ring: int, checkpoints: int, batch: int, chunk: int
+) -> dict[str, int]:
+    """Peak bytes of :func:`simulate_adaptive`, by what grows: ``ring`` (the past iterates and
+    norms), ``batch`` (a chunk's samples and gradients), ``runs`` (the rest, per run)."""
+    per = {
+        "ring": 8 * ring * (d + 1),
+        "batch": 8 * chunk * batch * (d + 1) + 8 * 4 * batch * d,
+        "runs": 8 * (checkpoints + 8 * d + chunk * (d + 2)),
+    }
+    out = {k: lanes * v for k, v in per.items()}
+    out["total"] = sum(out.values())
+    return out
+
+
+def check_memory(**sizes: int) -> None:
+    """Raise ParameterError (naming --runs, --max-delay or --batch) when a run would not fit in
+    the memory available here (:func:`simulate.resources.available_memory`)."""
+    available = available_memory()
+    if available is None:
+        return
+    est = memory_estimate(**sizes)
+    if est["total"] <= available:
+        return
+    need, have = format_bytes(est["total"]), format_bytes(available)
+    lanes = sizes["lanes"]
+    per_run = est["total"] / lanes
+    biggest = max(("ring", "batch", "runs"), key=lambda k: est[k])
+    other = {"ring": "--max-delay", "batch": "--batch"}.get(biggest)
+    if biggest == "runs" or per_run <= available:
+        fit = max(0, int(available / per_run))
+        also = f" (or {other})" if other else ""
+        raise ParameterError(
+            "runs",
+            lanes,
+            f"{lanes:,} runs would need about {need} of memory, more than the {have} available "
+            f"here: at most about {fit:,} runs fit; lower --runs{also}",
+        )
+    name = "max_delay" if biggest == "ring" else "batch"
+    value = sizes["ring"] - 1 if biggest == "ring" else sizes["batch"]
+    raise ParameterError(
+        name,
+        value,
+        f"one run would need about {need} of memory, more than the {have} available here; "
+        f"lower {other}",
+    )
+
+
 def simulate_adaptive(
     problem: StochasticProblem,
     method: Method,
@@ -199,6 +249,16 @@ def simulate_adaptive(
     chunk = check_positive_int("chunk", chunk)
     if run_ids is None:
         run_ids = range(check_positive_int("runs", runs))
+    # before any array that grows with the runs (the run ids themselves included)
+    check_memory(
+        lanes=len(run_ids),
+        d=problem.d,
+        ring=_cap(delay, steps, max_delay) + 1,
+        # the default grid: about 32 checkpoints an octave
+        checkpoints=32 * steps.bit_length() + 64 if checkpoints is None else len(checkpoints),
+        batch=int(getattr(problem, "batch", 1)),
+        chunk=min(chunk, steps),
+    )
     ids = np.asarray(list(run_ids), dtype=np.int64)
     if ids.size == 0 or np.any(ids < 0):
         raise ParameterError("run_ids", list(ids), "a non-empty list of run indices >= 0")

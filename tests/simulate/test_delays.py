@@ -271,3 +271,25 @@ def test_delay_records_from_engine_match_definition_for_constant():
     assert s["delay_mean"] == 12 and s["delay_max"] == 12
     assert s["delay_quantiles"] == {"0.5": 12, "0.9": 12, "0.99": 12}
     assert s["delays_truncated"] == 0
+
+
+@pytest.mark.parametrize("block", [7, 256])
+def test_constant_delays_above_their_cap_count_truncated_reads(block):
+    """Issue 17: a constant delay above its cap moves every read from update cap + 1 on, and
+    those reads are counted, as for the random laws (whatever the block length)."""
+    configs = [
+        Config(0.5, 1e-3, 10, max_delay=3),
+        Config(0.5, 1e-3, 10),
+        Config(0.5, 1e-3, parse_delay("geometric", 20.0), max_delay=5),
+        Config(0.5, 1e-3, 10, max_delay=0),
+    ]
+    runs, steps = 2, 300
+    res = simulate(DIAGONAL, configs, runs=runs, steps=steps, seed=3, engine="numpy", block=block)
+    assert res[0].delays.truncated.tolist() == [steps - 3 - 1] * runs
+    assert res[1].delays.truncated.tolist() == [0] * runs
+    assert res[3].delays.truncated.tolist() == [steps - 0 - 1] * runs
+    assert res[0].summary()["delays_truncated"] == runs * (steps - 4)
+    assert res[2].delays.truncated.min() > 0
+    other = simulate(DIAGONAL, configs, runs=runs, steps=steps, seed=3, engine="auto")
+    for a, b in zip(res.configs, other.configs, strict=True):
+        assert a.delays.truncated.tolist() == b.delays.truncated.tolist()

@@ -54,7 +54,10 @@ def test_cell_key_is_pinned():
     """The key of Figure 1's mu = 0.9, tau = 10 cell. If this changes, every stored cell is
     recomputed: change it only with ENGINE_VERSION (or a deliberate format change)."""
     cell = Cell.from_config(PROBLEM, Config(0.9, 5e-4, 10), runs=100, steps=20_000, seed=0)
-    assert cell.key == "72e62e7c6c4908b173b0f4d1a3ec2d5520894942cdbcbdee29de07bc6a643fd3"
+    assert cell.key == "54f9577fdb43a7eb8c51159efe00995be68aff4ccae33f2350e4950366d768cd"
+    # engine-2 changed the version only: the canonical parameters are those of engine-1
+    old = "72e62e7c6c4908b173b0f4d1a3ec2d5520894942cdbcbdee29de07bc6a643fd3"
+    assert cell_key(cell.params_json, "engine-1") == old
 
 
 BASE = {
@@ -234,3 +237,81 @@ def test_sigma_matrix_file_relative_to_the_spec(tmp_path):
     sweep = load_spec(write(tmp_path / "sub", text))
     np.testing.assert_allclose(sweep.problem.eigenvalues, [3.0, 2.0, 1.0])
     assert sweep.cells[0].d == 3
+
+
+# ---- planning: cells from canonical fragments, counted without building them ---------------
+
+
+def _rebuilt(cell: Cell) -> Cell:
+    """The same cell through Cell.from_config, the reference definition of a key."""
+    p = cell.params
+    return Cell.from_config(
+        cell.problem(),
+        cell.config(),
+        runs=p["runs"],
+        steps=p["steps"],
+        seed=p["seed"],
+        distribution=p["distribution"],
+        start=cell.start(),
+        records=cell.records(),
+        crn=p["crn"],
+        divergence_bound=p["divergence_bound"],
+    )
+
+
+@pytest.mark.parametrize("spec", [SPEC, BASE], ids=["every-delay-model", "base"])
+def test_planned_cells_are_the_cells_from_config_builds(spec):
+    sweep = parse_spec(spec)
+    for cell in sweep.cells:
+        again = _rebuilt(cell)
+        assert again.params_json == cell.params_json and again.key == cell.key
+    assert sweep.count == len(sweep.cells) == len({c.key for c in sweep.cells})
+    assert sweep.work == pytest.approx(sum(c.work for c in sweep.cells))
+
+
+def test_counting_merges_what_the_keys_merge():
+    """Equivalent values (1 and 1.0 for a constant delay, two spellings of one pareto law,
+    repeated values, a tau under ps) are one cell, in the count as in the cells."""
+    spec = {
+        "problem": {"sigma": [3, 2, 1]},
+        "grid": {
+            "start": ["e2", "E2", "random"],
+            "mu": [0.5, 0.5, 0.25],
+            "eta": [1e-3, 0.001],
+            "tau": [1, 1.0, 2],
+            "delay": ["constant", "pareto:2.5", "pareto:2.50", "ps:2", "ps:2:straggler:1"],
+            "steps": [100, 100, 200],
+        },
+        "run": {"runs": 2, "records": 2},
+    }
+    sweep = parse_spec(spec)
+    # starts 2 x delays (constant 2 taus, pareto 2 taus, ps 1) x steps 2 x mu 2 x eta 1
+    assert sweep.count == 2 * (2 + 2 + 1) * 2 * 2 * 1 == len(sweep.cells)
+    assert len({c.key for c in sweep.cells}) == sweep.count
+
+
+def test_a_large_grid_is_counted_without_building_it():
+    mus = [i / 2000 for i in range(1000)]
+    spec = {
+        "problem": {"sigma": [4, 3, 2, 1]},
+        "grid": {"mu": mus, "eta": [1e-3 * (i + 1) for i in range(100)], "tau": list(range(100))},
+        "run": {"runs": 10, "steps": 1000},
+    }
+    sweep = parse_spec(spec)
+    assert sweep.count == 10**7 and sweep.work == 10**7 * 10 * 1000
+    first = next(sweep.iter_cells())
+    assert first.params["mu"] == 0.0 and first.params["tau"] == 0
+    assert "cells" not in vars(sweep)  # nothing built but the one asked for
+
+
+def test_a_cell_too_large_for_memory_is_refused_at_parse_time(monkeypatch):
+    monkeypatch.setenv("ASYNCMSGD_MEMORY_LIMIT", "1G")
+    spec = {s: dict(v) for s, v in BASE.items()}
+    spec["run"]["runs"] = 10**9
+    with pytest.raises(ParameterError, match=r"^run\.runs=1000000000 is not allowed: .* GiB"):
+        parse_spec(spec)
+    spec["run"]["runs"] = 1
+    spec["grid"].update(delay="uniform", tau=10**10)
+    spec["run"]["steps"] = 10**11
+    with pytest.raises(ParameterError, match=r"^grid\.tau=.*ring buffer"):
+        parse_spec(spec)

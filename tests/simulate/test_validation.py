@@ -74,3 +74,45 @@ def test_bad_batch(kwargs, name):
 def test_good_inputs_pass():
     res = simulate(DIAGONAL, GOOD, runs=1, steps=10, start=np.ones(4), seed=np.int64(3))
     assert np.isclose(np.linalg.norm(res.start), 1.0)
+
+
+# ---- memory: refused before allocating, naming what to lower ---------------------------------
+
+
+@pytest.fixture
+def one_gib(monkeypatch):
+    monkeypatch.setenv("ASYNCMSGD_MEMORY_LIMIT", "1G")
+
+
+def test_runs_beyond_memory(one_gib):
+    from simulate.engine import validate
+
+    with pytest.raises(ParameterError, match=r"^runs=100000000 is not allowed: .*lower --runs$"):
+        simulate(DIAGONAL, [Config(0.5, 1e-3, 0)], runs=10**8, steps=10)
+    validate(DIAGONAL, [Config(0.5, 1e-3, 0)], runs=10**5, steps=10)  # fits
+
+
+def test_ring_buffer_and_workers_beyond_memory(one_gib):
+    from simulate import parse_delay
+
+    wide = Config(0.5, 1e-3, parse_delay("uniform", 10**9))
+    with pytest.raises(ParameterError, match=r"^tau=.*ring buffer of the last cap \+ 2"):
+        simulate(DIAGONAL, [wide], runs=1, steps=10**10)
+    capped = Config(0.5, 1e-3, parse_delay("uniform", 10**9), max_delay=10**9)
+    with pytest.raises(ParameterError, match=r"^max_delay=1000000000 is not allowed"):
+        simulate(DIAGONAL, [capped], runs=1, steps=10**10)
+    with pytest.raises(ParameterError, match=r"^steps=10000000000 is not allowed"):
+        simulate(DIAGONAL, [Config(0.5, 1e-3, 10**12)], runs=1, steps=10**10)
+    with pytest.raises(ParameterError, match=r"^delay='ps\(W=10000000000.*workers"):
+        simulate(DIAGONAL, [Config(0.5, 1e-3, parse_delay("ps:10000000000"))], runs=1, steps=10)
+
+
+def test_memory_estimate_is_of_the_right_size():
+    """The estimate against what the arrays really take (the batch's outputs dominate)."""
+    from simulate.engine import memory_estimate
+    from simulate.records import RecordSpec
+
+    rec = RecordSpec(steps=tuple(range(0, 101, 10))).resolve(100, 4, 1)
+    est = memory_estimate([5], runs=10**5, d=4, raw_width=4, rec=rec, block=100, max_lanes=8192)
+    real = 10**5 * 8 * (4 + 2 * 11 + 10)  # final H, error_at, misalignment_at, scalars
+    assert real < est["outputs"] < 4 * real
