@@ -207,18 +207,28 @@ def _control(item: Item) -> Evidence:
 
 
 def symbolic_check(
-    claim: str, derive: Callable[[], Derivation], readings: tuple[str, ...] = ()
+    claim: str,
+    derive: Callable[[], Derivation],
+    readings: tuple[str, ...] = (),
+    *,
+    controls: bool = True,
 ) -> CheckResult:
     """The derivation of ``claim`` as a check: every proof and comparison is an evidence item;
-    every comparison gets a near-miss control (module docstring)."""
+    every comparison gets a near-miss control (module docstring; ``controls=False`` skips them,
+    for ``asyncmsgd derive``, which shows the derivation and its verdict only)."""
     t0 = time.perf_counter()
     d = derive()
     evidence = tuple(_evidence(i) for i in d.items if i.is_evidence)
-    controls = tuple(
-        _control(i)
-        for i in d.items
-        if i.comparison is not None and i.derived is not None and i.printed is not None
-    ) + tuple(d.controls)
+    wrong = (
+        tuple(
+            _control(i)
+            for i in d.items
+            if i.comparison is not None and i.derived is not None and i.printed is not None
+        )
+        + tuple(d.controls)
+        if controls
+        else ()
+    )
     summary = (
         "; ".join(d.findings)
         if d.findings
@@ -229,7 +239,7 @@ def symbolic_check(
         "symbolic",
         summary,
         evidence,
-        controls,
+        wrong,
         seconds=time.perf_counter() - t0,
         details={"outcomes": d.outcomes()},
         readings=readings,

@@ -15,18 +15,20 @@ import numpy as np
 
 from checks.profile import Profile
 from simulate import Config, RecordSpec, simulate
+from theory import ode
 from theory.problem import Problem
 
 
 def mean_field_growth(mu: float, eta: float, lam1: float, tau: int, steps: int) -> float:
     """Per-step growth rate of the radial deviation under eq. (5)'s mean-field map.
 
-    On h = (1 + x) e_1: h_{k+1} = h_k + mu (h_k - h_{k-1}) + eta (lam1 w - lam1 w^3), w = h_{k-tau}
-    (the mean of (I - ww^T) X X^T w is Lambda w - (w^T Lambda w) w, on the e_1 axis lam1 (w - w^3)).
+    On h = (1 + x) e_1: x_{k+1} = x_k + mu (x_k - x_{k-1}) + eta g_1(x_{k-tau}), g_1 the mean field
+    of eq. (5) on the e_1 axis (:func:`theory.ode.radial_drift`).
     The rate is measured between the envelopes (max |x| over a window of several periods) at
     half-time and at the end, so the initial transient cancels. The deviation starts at 1e-12;
     callers choose ``steps`` <= 20/|rate| so that it stays below ~1e-3 (the linear regime).
     """
+    drift = _radial_drift()
     x0 = 1e-12
     size = tau + 2
     hist = np.full(size, x0)  # deviations; v_{-i} = v_0
@@ -36,8 +38,8 @@ def mean_field_growth(mu: float, eta: float, lam1: float, tau: int, steps: int) 
     env_half = env_end = 0.0
     for k in range(steps):
         w = hist[(k - tau) % size]
-        # (1 + w) - (1 + w)^3 = -(2 w + 3 w^2 + w^3): the drift, kept exact (not linearised)
-        nxt = cur + mu * (cur - prev) - eta * lam1 * (2 * w + 3 * w * w + w * w * w)
+        # the drift kept exact (not linearised): lambda_1 ((1 + w) - (1 + w)^3)
+        nxt = cur + mu * (cur - prev) + eta * drift(w, lam1)
         prev, cur = cur, nxt
         hist[(k + 1) % size] = cur
         if half - window <= k < half:
@@ -45,6 +47,14 @@ def mean_field_growth(mu: float, eta: float, lam1: float, tau: int, steps: int) 
         if k >= steps - window:
             env_end = max(env_end, abs(cur))
     return math.log(env_end / env_half) / (steps - half)
+
+
+def _radial_drift():
+    """:func:`theory.ode.radial_drift` for scalars (math, not NumPy: the loop is scalar)."""
+    import sympy as sp
+
+    f = ode.radial_drift()
+    return sp.lambdify(f.args, f.expr, "math")
 
 
 def stationary_error(

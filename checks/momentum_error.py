@@ -21,20 +21,21 @@ import numpy as np
 
 from checks.profile import Profile
 from simulate import Config, RecordSpec, simulate
+from theory import momentum, ode
 from theory.problem import Problem
 
 
 def memory_steps(mu: float, eta: float) -> int:
-    """K with mu^K <= eta^2: past it the tail sum_{i>k} mu^i g/(1-mu) of M is O(eta^2)."""
+    """K with mu^K <= eta^2 (:func:`theory.momentum.memory_steps`); 1 without momentum."""
     if mu == 0.0:
         return 1
-    return max(1, math.ceil(2.0 * math.log(eta) / math.log(mu)))
+    return max(1, math.ceil(float(momentum.memory_steps()(mu, eta))))
 
 
 def _g(w: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """g(w) = Lambda w - (w^T Lambda w) w, over the last axis."""
-    lw = lam * w
-    return lw - np.sum(w * lw, axis=-1, keepdims=True) * w
+    """g(w) = Lambda w - (w^T Lambda w) w over the last axis (:func:`theory.ode.drift_function`)."""
+    parts = ode.drift_function(lam.size)(lam, np.moveaxis(w, -1, 0))
+    return np.stack(np.broadcast_arrays(*parts), axis=-1)
 
 
 def _errors_along(h: np.ndarray, lam: np.ndarray, mu: float, tau: int) -> np.ndarray:
@@ -59,8 +60,9 @@ class Window:
     end: float = 2.0
 
     def steps(self, mu: float, eta: float) -> tuple[int, int]:
-        k0 = max(memory_steps(mu, eta), math.ceil(self.start * (1 - mu) / eta))
-        return k0, math.ceil(self.end * (1 - mu) / eta)
+        to_steps = ode.steps_for_ode_time()
+        k0 = max(memory_steps(mu, eta), math.ceil(float(to_steps(self.start, mu, eta))))
+        return k0, math.ceil(float(to_steps(self.end, mu, eta)))
 
 
 def mean_field_path(

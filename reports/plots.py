@@ -58,11 +58,18 @@ def plot_figure1(
                 ok = np.isfinite(e1) & (e1 < _CAP)
                 ax.plot(_arr(c["e1_delays"])[ok], e1[ok], "--", color=col, lw=0.8)
             ax.axvline(float(c["e1_tau_max"]), color=col, ls=":", lw=1.0)
-            paper = float(c["paper"])
             ok = np.isfinite(mean)
-            ax.plot(
-                paper, np.interp(paper, d[ok], mean[ok]), "*", color=col, ms=10, mec="k", mew=0.5
-            )
+            if c.get("paper") is not None:
+                paper = float(c["paper"])
+                ax.plot(
+                    paper,
+                    np.interp(paper, d[ok], mean[ok]),
+                    "*",
+                    color=col,
+                    ms=10,
+                    mec="k",
+                    mew=0.5,
+                )
             opt = float(c["optimal"][metric]["value"])
             ax.plot(opt, np.interp(opt, d[ok], mean[ok]), "D", color=col, ms=5, mec="k", mew=0.5)
         ax.set_yscale("log")

@@ -77,17 +77,18 @@ def canonical(e: sp.Expr) -> sp.Expr:
 
 
 def is_zero(e: sp.Expr) -> bool:
-    """Whether ``e`` is identically 0: the canonical form first; if it does not vanish, a point
-    of the positive orthant decides unless the value there is 0 to 30 digits, and only then the
+    """Whether ``e`` is identically 0. A point of the positive orthant first (a value clearly
+    away from 0 there settles it), then the canonical form, and only if neither decides the
     general ``simplify``."""
-    c = canonical(e)
-    if c == 0:
-        return True
-    point = {x: sp.Rational(3 + k, 7 + 2 * k) for k, x in enumerate(sorted(c.free_symbols, key=str))}
-    value = sp.N(c.subs(point), 30)
+    e = sp.sympify(e)
+    syms = sorted(e.free_symbols, key=str)
+    point = {x: sp.Rational(3 + k, 7 + 2 * k) for k, x in enumerate(syms)}
+    value = sp.N(e.subs(point), 30)
     if value.is_number and value.is_finite and abs(value) > 1e-20:
         return False
-    return sp.simplify(c) == 0
+    if canonical(e) == 0:
+        return True
+    return sp.simplify(e) == 0
 
 
 def tidy(e: sp.Expr) -> sp.Expr:
@@ -97,10 +98,13 @@ def tidy(e: sp.Expr) -> sp.Expr:
     return c if c.is_number else sp.powsimp(sp.factor(c), combine="exp")
 
 
-def _simplify(e: sp.Expr) -> sp.Expr:
+def factored(e: sp.Expr) -> sp.Expr:
     """The canonical form, factored (common powers pulled out: what a reader expects)."""
     c = canonical(e)
     return c if c.is_number else sp.factor(c)
+
+
+_simplify = factored
 
 
 def _tidy(arg: sp.Expr) -> sp.Expr:
@@ -178,47 +182,48 @@ def split_log(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
     return pre, lg.args[0]
 
 
-def _monomial_powers(expr: sp.Expr) -> dict[sp.Symbol, sp.Expr] | None:
-    """The powers of each symbol when ``expr`` is a monomial (a product of symbols raised to
-    powers free of those symbols, times a constant); None otherwise. Exact and cheap: the fast
-    path of :func:`scaling_exponents`."""
+def _monomial_powers(expr: sp.Expr) -> tuple[dict[sp.Symbol, sp.Expr], set[sp.Symbol]]:
+    """The powers of the symbols that appear in ``expr`` only as bases of powers (free of those
+    symbols in their exponents), and the set of symbols that appear otherwise (inside a sum, a
+    log, an exponent): for the first the power is exact and cheap to read off."""
     e = sp.powsimp(sp.expand_power_base(sp.sympify(expr), force=True), force=True)
     powers: dict[sp.Symbol, sp.Expr] = {}
+    tainted: set[sp.Symbol] = set()
     for factor in sp.Mul.make_args(e):
         base, exp = factor.as_base_exp()
-        if not base.free_symbols:
-            continue
-        if not base.is_Symbol or base in exp.free_symbols:
-            return None
-        powers[base] = powers.get(base, sp.Integer(0)) + exp
-    return powers
+        if base.is_Symbol and base not in exp.free_symbols:
+            powers[base] = powers.get(base, sp.Integer(0)) + exp
+            tainted |= exp.free_symbols
+        else:
+            tainted |= factor.free_symbols
+    return powers, tainted
 
 
 def scaling_exponents(ratio: sp.Expr) -> dict[str, sp.Expr]:
     """Powers of each variable in ``ratio`` (gap form); only non-zero ones are returned.
 
-    The power is x d/dx log(ratio); when that still depends on x, its limit as x -> 0 is used
-    (the regime the paper's asymptotics are about). A monomial is read off directly.
+    A variable that appears only as the base of powers is read off directly. Otherwise the power
+    is x d/dx log(ratio); when that still depends on x, its limit as x -> 0 is used (the regime
+    the paper's asymptotics are about).
     """
     out: dict[str, sp.Expr] = {}
-    mono = _monomial_powers(ratio)
-    if mono is not None:
-        for x, name in SCALING_VARIABLES:
-            p = sp.expand(mono.get(x, sp.Integer(0)))
-            if p != 0:
-                out[name] = p
-        return out
-    log_ratio = sp.expand_log(sp.log(ratio), force=True)
+    powers, tainted = _monomial_powers(ratio)
+    log_ratio = None
     for x, name in SCALING_VARIABLES:
         if x not in ratio.free_symbols:
             continue
-        p = sp.simplify(x * sp.diff(log_ratio, x))
-        if x in p.free_symbols:
-            try:
-                p = sp.limit(p, x, 0, "+")
-            except (NotImplementedError, ValueError):
-                p = sp.nan
-        p = sp.expand(sp.cancel(p)) if p.free_symbols else p
+        if x not in tainted:
+            p = sp.expand(powers.get(x, sp.Integer(0)))
+        else:
+            if log_ratio is None:
+                log_ratio = sp.expand_log(sp.log(ratio), force=True)
+            p = sp.simplify(x * sp.diff(log_ratio, x))
+            if x in p.free_symbols:
+                try:
+                    p = sp.limit(p, x, 0, "+")
+                except (NotImplementedError, ValueError):
+                    p = sp.nan
+            p = sp.expand(sp.cancel(p)) if p.free_symbols else p
         if p != 0:
             out[name] = p
     return out

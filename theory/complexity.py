@@ -136,8 +136,10 @@ class Complexity:
 
     @cached_property
     def exponents(self) -> dict[str, sp.Expr]:
-        """Powers of epsilon, (1 - mu), the gap, phi ... in the monomial."""
-        return scaling_exponents(canonical(in_gap_form(self.monomial)))
+        """Powers of epsilon, (1 - mu), the gap, phi ... in the monomial (in gap form, with
+        lambda_1 + C_d kept whole: a factor of its own, not a function of the gap)."""
+        m = in_gap_form(self.monomial).subs(gap + lam2, lam1)
+        return scaling_exponents(sp.powsimp(sp.expand_power_base(m, force=True), force=True))
 
 
 def _printed_n3() -> sp.Expr:

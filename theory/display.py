@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import symbols as S
-from theory.compare import log_form
+from theory.compare import factored, log_form
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
@@ -13,8 +13,13 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     e = sp.sympify(expr)
     if isinstance(e, sp.Eq):
         return sp.Eq(tidy(e.lhs), tidy(e.rhs))
-    e = sp.simplify(S.in_gap_form(e))
-    e = log_form(e) if e.atoms(sp.log) else e
+    e = S.in_gap_form(e)
+    if e.atoms(sp.log) and not e.atoms(sp.exp):
+        e = log_form(e)  # a prefactor times one log: log_form tidies both parts itself
+    else:
+        # exponentials need simplify's care to read well; the rest only powers
+        e = sp.simplify(e) if e.atoms(sp.exp) else factored(e)
+        e = log_form(e) if e.atoms(sp.log) else e
     # lambda_1 is a constant of its own in the paper (lambda_1 + C_d): put it back.
     return e.subs(S.gap + S.lam2, S.lam1)
 

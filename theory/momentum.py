@@ -93,6 +93,15 @@ def bounded_uniformly_in_mu(derived: sp.Expr, printed: sp.Expr) -> bool:
 
 
 @cache
+def memory_steps() -> Formula:
+    """K with mu^K = eta^2: past it the tail mu^(k+1) g/(1-mu) of m_{k+1} - M(v_k) is below
+    eta^2 ||g||/(1-mu) (arguments mu, eta; for mu in (0, 1))."""
+    k = sp.Symbol("K", positive=True)
+    (sol,) = sp.solve(sp.Eq(mu**k, eta**2), k)
+    return Formula("momentum memory (steps)", sol, (mu, eta))
+
+
+@cache
 def leading_error() -> Formula:
     """e_k = eta (mu + tau (1-mu)) G/(1-mu)^3 to leading order along a smooth path, G =
     ||J(v_k) g(v_k)||: the bound L s sum mu^i (i + tau) with L s replaced by the exact first-order

@@ -18,7 +18,8 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from theory.symbols import mu, t
+from theory.formula import Formula
+from theory.symbols import eta, mu, t
 
 
 @dataclass(frozen=True)
@@ -111,21 +112,28 @@ def sphere_is_invariant(d: int) -> bool:
 def converges_to_e1(d: int) -> dict[str, sp.Expr]:
     """The limits t -> oo of the closed form when lambda_1 > lambda_i (i >= 2) and H_1(0) != 0.
 
-    Writes lambda_i = lambda_1 - g_i with g_i > 0 and 1 - mu = m > 0, then lets SymPy take the
-    limits of H_i/H_1 (-> 0) and of H_1^2 (-> 1), so H(t) -> sign(H_1(0)) e_1.
+    Writes lambda_i = lambda_1 - g_i with g_i > 0 and 1 - mu = m > 0. Each ratio H_i/H_1
+    combines to (H_i(0)/H_1(0)) e^{c_i t}; its limit is 0 exactly when SymPy finds c_i < 0 (and
+    ``limit`` decides it otherwise). Then H_1^2 = 1/(1 + sum_i (H_i/H_1)^2) -> 1 by continuity.
     """
     sym = symbols_for(d)
     gaps = sp.symbols(f"g_2:{d + 1}", positive=True)
     m = sp.Symbol("m", positive=True)
     sub = {sym.lam[i]: sym.lam[0] - gaps[i - 1] for i in range(1, d)}
     sub[mu] = 1 - m
-    h = [sp.simplify(x.subs(sub)) for x in closed_form(d)]
+    h = [x.subs(sub) for x in closed_form(d)]
     out: dict[str, sp.Expr] = {}
+    limits = []
     for i in range(1, d):
-        out[f"H_{i + 1}/H_1"] = sp.limit(sp.simplify(h[i] / h[0]), t, sp.oo)
-    # H_1^2 = 1 / (1 + sum_i (H_i/H_1)^2)
-    h1sq = 1 / (1 + sum(sp.simplify((h[i] / h[0]) ** 2) for i in range(1, d)))
-    out["H_1^2"] = sp.limit(h1sq, t, sp.oo)
+        ratio = sp.powsimp(sp.cancel(h[i] / h[0]), combine="exp", force=True)
+        rate = sp.simplify(sp.diff(sp.log(ratio), t))
+        if t not in rate.free_symbols and rate.is_negative:
+            lim = sp.Integer(0)
+        else:
+            lim = sp.limit(ratio, t, sp.oo)
+        out[f"H_{i + 1}/H_1"] = lim
+        limits.append(lim)
+    out["H_1^2"] = 1 / (1 + sum(x**2 for x in limits))
     return out
 
 
@@ -146,6 +154,34 @@ def _numeric_field(d: int) -> Callable[..., list[float]]:
     sym = symbols_for(d)
     h = sp.symbols(f"h_1:{d + 1}", real=True)
     return sp.lambdify((mu, sym.lam, h), vector_field(h, sym.lam), modules="numpy", cse=True)
+
+
+def drift_function(d: int) -> Callable[..., list]:
+    """g(h) = Lambda h - (h^T Lambda h) h, the mean field of eq. (5) (eq. (7)'s field at mu = 0),
+    lambdified from :func:`vector_field`: ``f(eigenvalues, h_components)`` -> components (NumPy
+    arrays broadcast)."""
+    field = _numeric_field(d)
+    return lambda lam, h: field(0.0, list(lam), list(h))
+
+
+@cache
+def radial_drift() -> Formula:
+    """The mean field of eq. (5) on the radial axis h = (1 + x) e_1, as a function of the
+    deviation x: lambda_1 ((1 + x) - (1 + x)^3) (eq. (7)'s field at mu = 0, first coordinate of a
+    one-dimensional instance; arguments x, lambda_1)."""
+    x = sp.Symbol("x", real=True)
+    lam1 = symbols_for(1).lam[0]
+    g = vector_field([1 + x], [lam1], mu_=sp.Integer(0))[0]
+    return Formula("radial mean field", sp.expand(g), (x, lam1))
+
+
+@cache
+def steps_for_ode_time() -> Formula:
+    """k = s (1-mu)/eta: the update at which eq. (7) has run for ``s`` units of its own time
+    s = t/(1-mu) (t = k eta), where the path no longer depends on mu (arguments s, mu, eta)."""
+    s_, k = sp.symbols("s k", positive=True)
+    (sol,) = sp.solve(sp.Eq(s_, k * eta / (1 - mu)), k)
+    return Formula("updates for ODE time s", sol, (s_, mu, eta))
 
 
 def stable_closed_form(d: int) -> list[sp.Expr]:

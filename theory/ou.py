@@ -52,6 +52,13 @@ def moments(a: sp.Expr = a_, b: sp.Expr = b_) -> dict[str, sp.Expr]:
     return {"mean": sp.simplify(sol1), "second": sp.simplify(sol2)}
 
 
+@cache
+def generic_variance() -> sp.Expr:
+    """Var U(t) = E U(t)^2 - (E U(t))^2 of dU = a U dt + b dB from U(0) = u_0, for symbolic a, b."""
+    m = moments()
+    return sp.simplify(m["second"] - m["mean"] ** 2)
+
+
 @dataclass(frozen=True)
 class OU:
     """dU = a U dt + b dB, with a, b SymPy expressions."""
@@ -74,8 +81,9 @@ class OU:
 
     @cached_property
     def variance(self) -> sp.Expr:
-        """Var U(t) from a deterministic U(0): b^2 (e^{2at} - 1) / (2a)."""
-        return sp.simplify(self.second_moment - self.mean**2)
+        """Var U(t) from a deterministic U(0): b^2 (e^{2at} - 1) / (2a) (the generic process's,
+        simplified once, then a and b put in)."""
+        return self._sub(generic_variance())
 
     @cached_property
     def stationary_variance(self) -> sp.Expr:

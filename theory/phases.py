@@ -24,7 +24,7 @@ from functools import cache
 import sympy as sp
 
 from theory import ode, ou
-from theory.compare import Comparison, compare, log_form
+from theory.compare import Comparison, canonical, compare, log_form
 from theory.formula import Formula
 from theory.symbols import (
     Phi_inv,
@@ -89,12 +89,20 @@ _SAMPLE = {
 def _positive_root(equation: sp.Eq, var: sp.Symbol) -> sp.Expr:
     """The root that is real inside the admissible region, solved in gap form (1 - mu and
     lambda_1 - lambda_2 as positive symbols), as a prefactor times one log."""
-    eq = sp.Eq(sp.simplify(in_gap_form(equation.lhs)), sp.simplify(in_gap_form(equation.rhs)))
-    roots = [sp.simplify(r) for r in sp.solve(eq, var)]
-    roots = [r for r in roots if sp.im(sp.N(r.subs(_SAMPLE))) == 0]
-    if len(roots) != 1:
-        raise AssertionError(f"expected one real root for {var}, got {roots}")
-    return from_gap_form(log_form(roots[0]))
+    eq = sp.Eq(canonical(in_gap_form(equation.lhs)), canonical(in_gap_form(equation.rhs)))
+    # solve's branches may repeat one root in another form: keep the real roots, one per value
+    values: dict[sp.Float, sp.Expr] = {}
+    for r in sp.solve(eq, var):
+        at = r.subs(_SAMPLE)
+        v = sp.N(at.subs(dict.fromkeys(at.free_symbols, sp.Rational(1, 3))), 20)
+        if abs(sp.im(v)) < 1e-15:
+            key = sp.Float(sp.re(v), 12)
+            if key not in values or sp.count_ops(r) < sp.count_ops(values[key]):
+                values[key] = r
+    if len(values) != 1:
+        raise AssertionError(f"expected one real root for {var}, got {list(values.values())}")
+    (root,) = values.values()
+    return from_gap_form(log_form(root))
 
 
 def normal_quantile_identity() -> sp.Expr:
@@ -163,6 +171,15 @@ def t2() -> PhaseTime:
     )
 
 
+def phase3_bound() -> sp.Expr:
+    """The bound of E sum_{i>=2} H_i(t)^2 that T3 uses: delta^2 e^{-2 g t/(1-mu)} +
+    eta phi/(2(1-mu) g), g = lambda_1 - lambda_2 (:func:`phase3_mean_bound` proves it)."""
+    return delta**2 * sp.exp(-2 * (lam1 - lam2) * t / (1 - mu)) + eta * phi / (
+        2 * (1 - mu) * (lam1 - lam2)
+    )
+
+
+@cache
 def phase3_mean_bound() -> dict[str, sp.Expr]:
     """E[H_i(t)^2] from Theorem 5's OU process and the bound used for T3.
 
@@ -179,9 +196,7 @@ def phase3_mean_bound() -> dict[str, sp.Expr]:
     drop = sp.simplify(exact_g - h0**2 * sp.exp(-2 * gi * t / (1 - mu)))  # <= eta s_i (1 - e)
     stationary = sp.simplify(eta * proc.stationary_variance.subs(lam_i, lam1 - gi))
     slack = sp.simplify(stationary - drop)  # = eta s_i e^{-2 g_i t/(1-mu)} >= 0
-    bound = delta**2 * sp.exp(-2 * (lam1 - lam2) * t / (1 - mu)) + eta * phi / (
-        2 * (1 - mu) * (lam1 - lam2)
-    )
+    bound = phase3_bound()
     return {
         "exact": exact,
         "slack": slack,
@@ -195,7 +210,7 @@ def phase3_mean_bound() -> dict[str, sp.Expr]:
 @cache
 def t3() -> PhaseTime:
     """T3 of Proposition 6 (C5), from Theorem 5's OU moments, the gap bound and Markov."""
-    bound = phase3_mean_bound()["bound"]
+    bound = phase3_bound()
     markov = sp.Eq(bound.subs(t, T), (1 - p_success) * eps)
     general = _positive_root(markov, T)
     expr = general.subs(p_success, sp.Rational(3, 4))
@@ -231,11 +246,11 @@ level = sp.Symbol("E", positive=True)  # T3': the level the transient is compare
 
 @cache
 def t3_residual() -> Formula:
-    """T3': the time for the transient of Proposition 6's bound (:func:`phase3_mean_bound`,
+    """T3': the time for the transient of Proposition 6's bound (:func:`phase3_bound`,
     delta^2 e^{-2(lambda_1-lambda_2)t/(1-mu)}) to decay to a fraction r of a level E (Figure 1's
     run length uses r = 0.01 and E = C4's stationary error). Arguments mu, lambda_1, lambda_2,
     delta, r, E."""
-    bound = phase3_mean_bound()["bound"]
+    bound = phase3_bound()
     transient = sp.Add(*[term for term in sp.Add.make_args(bound) if t in term.free_symbols])
     expr = _positive_root(sp.Eq(transient.subs(t, T), residual_fraction * level), T)
     return Formula(

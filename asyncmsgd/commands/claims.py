@@ -1,8 +1,8 @@
 """``asyncmsgd claims [--write]``: the claims this toolkit verifies, from their claim modules.
 
 Prints (or, with ``--write``, writes ``docs/claims.md``) each claim's id, source, statement,
-assumptions, readings where the statement is ambiguous, what THEORY.md had to reconstruct, the
-checks that test it and the verdict the suite pins. ``docs/claims.md`` is generated from the
+assumptions, readings where the statement is ambiguous, what THEORY.md had to reconstruct and
+the checks that test it. ``docs/claims.md`` is generated from the
 same modules and a test fails when it is out of date, so the claims travel with the project.
 """
 
@@ -62,7 +62,6 @@ def markdown() -> str:
             f"- **Checks:** {checks}",
             f"- **Module:** `{module_name(s.id).replace('.', '/')}.py`; run with "
             f"`asyncmsgd verify --claims {s.id}` or `pytest -m {s.id}`",
-            f"- **Pinned verdict:** {claim.expected_verdict}",
             "",
         ]
     return "\n".join(lines)

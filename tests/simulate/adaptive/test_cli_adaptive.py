@@ -41,7 +41,12 @@ def test_lockfree_mode(capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["processes"] == 3 and 900 <= out["updates"] <= 902
-    assert out["staleness"]["models"][0]["model"] == "ps(W=3,exponential)"
+    staleness = out["staleness"]
+    if staleness["measured"] is None:
+        # on a loaded machine no update may run with all three processes active: said so
+        assert staleness["note"] and staleness["models"] == []
+    else:
+        assert staleness["models"][0]["model"] == "ps(W=3,exponential)"
     assert out["replay_runs"] == 4
 
 
