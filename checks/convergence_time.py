@@ -22,6 +22,8 @@ from theory import complexity, phases
 from theory.distributions import get_model
 from theory.problem import Problem
 
+SPECTRUM = (4.0, 3.0, 2.0, 1.0)  # the Phase III setting of C5 and C10
+C_ETA = 0.25  # Proposition 6's eta constant: < 1/2, so T3's log is defined
 TARGET = 0.75  # Proposition 6's success probability
 GRID = 400
 BOOTSTRAP = 200

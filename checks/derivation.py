@@ -25,7 +25,7 @@ import sympy as sp
 
 from checks.results import CheckResult, Evidence
 from theory import symbols as S
-from theory.compare import Comparison, compare
+from theory.compare import Comparison, compare, scaling_exponents, split_log
 from theory.display import latex as show_latex
 from theory.display import text as show_text
 
@@ -45,8 +45,10 @@ class Item:
     """One step of a derivation: an expression (derived, and the paper's printed form where
     there is one, with their comparison), or an identity (``proved``).
 
-    For a bound (``form == "bound"``) the item holds when the derived, attainable bound never
-    exceeds the printed one (``bound_holds``), not only when they are identical.
+    For a bound (``form == "bound"``) the item holds when ``bound_check(printed)`` says the
+    derived, attainable bound never exceeds the printed one (not only when they are identical);
+    a bound item must have one. ``control``: the wrong printed form of the item's negative
+    control (default: the printed one times (1-mu)^(1/10)).
     """
 
     key: str  # stable identifier, pinned by the claim module
@@ -59,7 +61,13 @@ class Item:
     origin: str = "claim"
     form: str = "exact"
     reading: str = ""
-    bound_holds: bool | None = None
+    bound_check: Callable[[sp.Expr], bool] | None = None
+    control: sp.Expr | None = None
+
+    def __post_init__(self) -> None:
+        bound = self.form == "bound" and self.is_evidence and self.proved is None
+        if bound and self.bound_check is None:
+            raise ValueError(f"{self.key}: a bound item needs a bound_check")
 
     @property
     def outcome(self) -> str:
@@ -78,9 +86,17 @@ class Item:
     def holds(self) -> bool:
         if self.proved is not None:
             return self.proved
-        if self.form == "bound" and self.bound_holds is not None:
-            return self.bound_holds
-        return self.comparison is not None and self.comparison.kind == "identical"
+        if self.comparison is None:
+            return False  # a derived-only item asserts nothing
+        return self.holds_against(self.printed, self.comparison)
+
+    def holds_against(self, printed: sp.Expr, comparison: Comparison | None = None) -> bool:
+        """Whether the derived form agrees with ``printed``: as a bound, by ``bound_check``;
+        otherwise only when identical."""
+        if self.form == "bound" and self.bound_check is not None:
+            return bool(self.bound_check(printed))
+        cmp = comparison if comparison is not None else compare(self.derived, printed)
+        return cmp.kind == "identical"
 
     def as_dict(self, fmt: str = "text") -> dict[str, object]:
         render: Callable[[sp.Expr], str] = show_latex if fmt == "latex" else show_text
@@ -122,6 +138,28 @@ class Derivation:
             "items": [i.as_dict(fmt) for i in self.items],
             "findings": list(self.findings),
         }
+
+
+def exponent_of(expr: sp.Expr, variable: str) -> sp.Expr:
+    """The power of ``variable`` (a name of theory.compare.SCALING_VARIABLES) in the prefactor
+    of ``expr`` = prefactor x log(.) (or in ``expr`` itself when it has no log)."""
+    parts = split_log(expr)
+    monomial = parts[0] if parts is not None else expr
+    return scaling_exponents(sp.simplify(S.in_gap_form(monomial))).get(variable, sp.Integer(0))
+
+
+def complexity_items(c, key: str, **meta: object) -> list[Item]:
+    """A complexity N = T/(tau eta) of :mod:`theory.complexity` as two items: derived vs printed,
+    and the log's argument once the proposition's eta and delta are put in."""
+    exps = ", ".join(f"{k}: {sp.sstr(v)}" for k, v in c.exponents.items())
+    return [
+        Item(key, c.name, c.derived, c.printed, c.comparison, note=f"exponents: {exps}", **meta),
+        Item(
+            f"{key} log argument",
+            f"{c.name}: log argument after delta = c_delta sqrt(eta), eta = {c.choice.source}",
+            c.log_after_choices,
+        ),
+    ]
 
 
 def compared(
@@ -191,16 +229,27 @@ def _evidence(item: Item) -> Evidence:
 
 
 def _control(item: Item) -> Evidence:
-    """The printed form times (1-mu)^(1/10): a near-miss wrong form the comparator must reject."""
-    wrong = compare(item.derived, item.printed * (1 - S.mu) ** sp.Rational(1, 10))
+    """A near-miss wrong printed form (default: times (1-mu)^(1/10), an exponent off by 0.1)
+    judged by the item's own logic (its bound check, or the comparator up to a constant): it
+    must be rejected."""
+    wrong_printed = (
+        item.control
+        if item.control is not None
+        else item.printed * (1 - S.mu) ** sp.Rational(1, 10)
+    )
+    wrong = compare(item.derived, wrong_printed)
+    if item.form == "bound" and item.bound_check is not None:
+        holds = bool(item.bound_check(wrong_printed))
+    else:
+        holds = wrong.kind in ("identical", "constant-factor")
     return Evidence(
-        f"{item.label}: derived vs printed x (1-mu)^(1/10) (a wrong form)",
+        f"{item.label}: against a wrong printed form ({S.text(wrong_printed)})",
         NAN,
         NAN,
         0.0,
         wrong.text,
         relation="identity",
-        holds=wrong.kind in ("identical", "constant-factor"),
+        holds=holds,
         near_miss=True,
         reading=item.reading,
     )

@@ -101,7 +101,7 @@ class Evidence:
         """The item's outcome in one line, with its own numbers (for the verdict's reason)."""
         head = self.note or self.label
         if self.relation == "identity":
-            return f"{head} (SymPy: {'holds' if self.passed else 'fails'})"
+            return f"{head} (SymPy)"
         ratio = ""
         if (
             self.theory not in (0.0,)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks.profile import Profile
+from checks.profile import Profile, Z
+from checks.results import Evidence
+from checks.stats import extrapolate_to_zero
 from simulate import Config, RecordSpec, simulate
 from theory import ou
 from theory.distributions import get_model
@@ -100,4 +102,21 @@ def measure_stationary(
         rate=np.array([r[3] for r in rows]),
         rate_se=np.array([r[4] for r in rows]),
         runs=runs,
+    )
+
+
+def extrapolated(
+    label: str, data: StationaryData, values, se, theory: float, **meta: object
+) -> Evidence:
+    est = extrapolate_to_zero(data.eta, values, se)
+    return Evidence(
+        label,
+        float(theory),
+        est.mean,
+        Z * est.se,
+        f"{data.runs} runs at eta = {list(data.eta)}, time-averaged after burn-in, "
+        f"extrapolated linearly to eta -> 0; z = {Z:.2f} x SE",
+        se=est.se,
+        ci=est.ci(Z),
+        **meta,
     )

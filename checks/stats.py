@@ -99,3 +99,22 @@ def extrapolate_to_zero(
     cov = np.linalg.inv(design.T @ (design * w[:, None]))
     beta = cov @ (design.T @ (w * ys))
     return Estimate(float(beta[0]), float(math.sqrt(cov[0, 0])), int(xs.size))
+
+
+def linear_fit(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares y ~ x (x: a design matrix with a column of ones): coefficients and their
+    SEs, weighted by ``w`` = 1/SE^2 when given (model-based SEs), else from the residuals."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if w is None:
+        beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+        dof = max(1, x.shape[0] - x.shape[1])
+        s2 = float(np.sum((y - x @ beta) ** 2) / dof)
+        cov = s2 * np.linalg.inv(x.T @ x)
+    else:
+        w = np.asarray(w, dtype=float)
+        cov = np.linalg.inv(x.T @ (x * w[:, None]))
+        beta = cov @ (x.T @ (w * y))
+    return beta, np.sqrt(np.diag(cov))

@@ -47,7 +47,15 @@ def claim_runner(tmp_path_factory: pytest.TempPathFactory) -> ClaimRunner:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """One marker per claim, from the registry (``pytest -m C7``)."""
+    from checks.registry import entries
+
     config.stash[DECISIONS] = {}
+    for cid, entry in entries().items():
+        config.addinivalue_line(
+            "markers",
+            f"{cid}: checks of claim {cid}, {entry.claim.statement.title} (docs/claims.md)",
+        )
 
 
 @pytest.hookimpl(wrapper=True)

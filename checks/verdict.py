@@ -24,12 +24,13 @@ An evidence item (:class:`checks.results.Evidence`) says, besides its numbers:
 An item that passes but whose check could not have detected a 20 % error (its minimum
 detectable deviation, ``mdd``, above :data:`WEAK_MDD`) is *undecided*.
 
-The table (:data:`RULES`), applied to every item of origin ``claim`` and ``toolkit``; the
-claim's verdict is the most severe verdict over its items (:data:`SEVERITY`), and the row that
-gave it is reported as ``rule``. Interpretation items never set the verdict: when they fail
-they are listed as findings. A claim whose statement is ambiguous is decided once per reading
-(common items plus the reading's own); when the readings disagree the verdict is
-``depends-on-reading`` and each reading keeps its own.
+The table (:data:`RULES`), applied to every item of origin ``claim`` and ``toolkit``: a check
+that raised, or a toolkit item that fails, decides first (inconclusive: nothing else it shows
+can be trusted); otherwise the claim's verdict is the least favourable over its items in the one
+order :data:`ORDER`, and the row that gave it is reported as ``rule``. Interpretation items
+never set the verdict: when they fail they are listed as findings. A claim whose statement is
+ambiguous is decided once per reading (common items plus the reading's own); when the readings
+disagree the verdict is ``depends-on-reading`` and each reading keeps its own.
 """
 
 from __future__ import annotations
@@ -53,18 +54,21 @@ class Verdict(StrEnum):
     NOT_REPRODUCIBLE = "not-reproducible-here"
 
 
-# The one order: how verdicts are listed everywhere (best first).
-ORDER: tuple[Verdict, ...] = tuple(Verdict)
-
-# How severe a verdict is when items are combined (higher wins). A decided failure outweighs an
-# undecided item; a reading-dependent verdict is only ever made from per-reading verdicts.
+# The one order, from the most favourable to the least: how verdicts are listed everywhere, and
+# how items combine (the least favourable wins). A decided failure outweighs an undecided item;
+# a claim of which a part could not run here is not "verified" over that part; a
+# reading-dependent verdict is only made from per-reading verdicts (its place is for listing).
+ORDER: tuple[Verdict, ...] = (
+    Verdict.VERIFIED,
+    Verdict.VERIFIED_UP_TO_CONSTANT,
+    Verdict.DEPENDS_ON_READING,
+    Verdict.INCONCLUSIVE,
+    Verdict.NOT_REPRODUCIBLE,
+    Verdict.DISCREPANCY,
+    Verdict.REFUTED,
+)
 SEVERITY: dict[Verdict, int] = {
-    Verdict.VERIFIED: 0,
-    Verdict.VERIFIED_UP_TO_CONSTANT: 1,
-    Verdict.INCONCLUSIVE: 2,
-    Verdict.NOT_REPRODUCIBLE: 3,  # part of the claim could not be run: no "verified" over it
-    Verdict.DISCREPANCY: 4,
-    Verdict.REFUTED: 5,
+    v: k for k, v in enumerate(ORDER) if v is not Verdict.DEPENDS_ON_READING
 }
 
 MEANING: dict[Verdict, str] = {
@@ -78,7 +82,8 @@ MEANING: dict[Verdict, str] = {
     Verdict.DISCREPANCY: "a printed formula, exponent or reported number disagrees with the "
     "evidence, while no conclusion of the claim is contradicted",
     Verdict.REFUTED: "a conclusion of the claim fails: a counterexample inside its assumptions",
-    Verdict.NOT_REPRODUCIBLE: "nothing the claim states can be run on this machine (reason given)",
+    Verdict.NOT_REPRODUCIBLE: "a check the claim needs cannot run on this machine (reason given), "
+    "and nothing that ran contradicts the claim",
 }
 
 ORIGINS = ("claim", "interpretation", "toolkit")
@@ -208,7 +213,7 @@ def classify(item: Item) -> Rule | None:
     if item.origin == "toolkit":
         return None if item.passed else RULE["defect"]
     if item.passed:
-        if math.isfinite(item.mdd) and item.mdd > WEAK_MDD:
+        if not math.isnan(item.mdd) and item.mdd > WEAK_MDD:  # inf: cannot detect any error
             return RULE["weak"]
         return RULE["agrees"]
     kind = effective_mismatch(item)
@@ -282,13 +287,18 @@ def _decide_items(
     if not rows or (not claim_items and not not_run and all(r.id != "defect" for r, _ in rows)):
         rule = RULE["untested"]
         return Decision(rule.verdict, rule.id, f"{rule.says}", findings=findings)
-    worst = max(SEVERITY[r.verdict] for r, _ in rows)
-    # among rows of the worst severity the first row of the table decides (its order is the
-    # precedence: a defect before a violation, a violation before a differing formula, ...)
     order = {r.id: k for k, r in enumerate(RULES)}
-    deciding = sorted(
-        ((r, i) for r, i in rows if SEVERITY[r.verdict] == worst), key=lambda ri: order[ri[0].id]
-    )
+    if any(r.id == "defect" for r, _ in rows):
+        # a result of the toolkit's own fails: nothing the check shows can be trusted, whatever
+        # else it shows, so the defect decides before any severity
+        deciding = [(r, i) for r, i in rows if r.id == "defect"]
+    else:
+        # the least favourable verdict; among its rows the first of the table decides
+        worst = max(SEVERITY[r.verdict] for r, _ in rows)
+        deciding = sorted(
+            ((r, i) for r, i in rows if SEVERITY[r.verdict] == worst),
+            key=lambda ri: order[ri[0].id],
+        )
     rule = deciding[0][0]
     # measured items first: a counterexample in numbers reads better than a symbolic one
     same = sorted(
@@ -376,6 +386,6 @@ def table_markdown() -> str:
 
 
 def counts(verdicts: Iterable[Verdict | str]) -> dict[Verdict, int]:
-    """How many claims got each verdict, in :data:`ORDER`."""
+    """How many claims got each verdict, in :data:`ORDER` (the report's first page)."""
     vs = [Verdict(v) for v in verdicts]
     return {v: vs.count(v) for v in ORDER}

@@ -69,8 +69,10 @@ class Comparison:
 def canonical(e: sp.Expr) -> sp.Expr:
     """A targeted normal form for the expressions compared here (powers of positive symbols,
     one log): powers denested and combined, then a rational function in its generators. Every
-    step is an identity for positive symbols, so the result equals ``e``; it is what
-    ``simplify`` spent most of its time reaching."""
+    step is an identity when the bases of powers are positive, which holds in gap form (1 - mu
+    and lambda_1 - lambda_2 are positive symbols; every symbol of :mod:`theory.symbols` is
+    positive or nonnegative), the form :func:`compare` works in; it is what ``simplify`` spent
+    most of its time reaching."""
     e = sp.expand_power_base(sp.powdenest(sp.sympify(e), force=True), force=True)
     e = sp.powsimp(e, force=True)
     return sp.cancel(sp.together(e))
@@ -82,20 +84,18 @@ def is_zero(e: sp.Expr) -> bool:
     general ``simplify``."""
     e = sp.sympify(e)
     syms = sorted(e.free_symbols, key=str)
+    # a point inside the model's domain: every value in (0, 1) (mu < 1), the eigenvalues
+    # ordered lambda_1 > lambda_2 > lambda_i > lambda_j when they appear (not in gap form)
     point = {x: sp.Rational(3 + k, 7 + 2 * k) for k, x in enumerate(syms)}
+    for rank, lam in enumerate((S.lam1, S.lam2, S.lam_i, S.lam_j)):
+        if lam in point:
+            point[lam] = sp.Integer(9 - 2 * rank)
     value = sp.N(e.subs(point), 30)
     if value.is_number and value.is_finite and abs(value) > 1e-20:
         return False
     if canonical(e) == 0:
         return True
     return sp.simplify(e) == 0
-
-
-def tidy(e: sp.Expr) -> sp.Expr:
-    """The canonical form, factored, exponentials combined: a cheap stand-in for ``simplify``
-    on the expressions of this package (an identity transform for positive symbols)."""
-    c = canonical(e)
-    return c if c.is_number else sp.powsimp(sp.factor(c), combine="exp")
 
 
 def factored(e: sp.Expr) -> sp.Expr:
@@ -234,6 +234,10 @@ def _monomial_relation(derived: sp.Expr, printed: sp.Expr) -> Comparison:
     if ratio == 1:
         return Comparison("identical", "identical", factor=sp.Integer(1))
     if not (ratio.free_symbols - {S.gamma}):
+        if ratio.is_negative:
+            return Comparison(
+                "different", f"opposite sign: derived = {S.text(ratio)} x printed", factor=ratio
+            )
         return Comparison(
             "constant-factor",
             f"equal up to a constant factor: derived = {S.text(ratio)} x printed",
@@ -250,6 +254,14 @@ def _monomial_relation(derived: sp.Expr, printed: sp.Expr) -> Comparison:
             exponents=exps,
         )
     return Comparison("different", f"different: derived/printed = {S.text(ratio)}")
+
+
+def bounded_by(derived: sp.Expr, printed: sp.Expr) -> bool:
+    """Whether ``printed`` bounds ``derived`` over the whole positive orthant of their symbols:
+    their ratio must be a number <= 1 (a ratio that is a non-constant monomial, as the bounds
+    compared here are, is unbounded)."""
+    ratio = _simplify(S.in_gap_form(derived) / S.in_gap_form(printed))
+    return bool(not ratio.free_symbols and ratio <= 1)
 
 
 def compare(derived: sp.Expr, printed: sp.Expr) -> Comparison:
@@ -279,14 +291,14 @@ def compare(derived: sp.Expr, printed: sp.Expr) -> Comparison:
             factor=pre.factor,
             exponents=pre.exponents,
         )
-    if sd is not None and sp_ is None:
-        pre = _monomial_relation(sd[0], p)
-        text = f"printed form omits the factor log({S.text(sd[1])}); prefactor: {pre.text}"
+    if (sd is None) != (sp_ is None):
+        # one side carries a log factor the other omits
+        if sd is not None:
+            pre = _monomial_relation(sd[0], p)
+            text = f"printed form omits the factor log({S.text(sd[1])}); prefactor: {pre.text}"
+        else:
+            pre = _monomial_relation(d, sp_[0])
+            text = f"derived form has no factor log({S.text(sp_[1])}); prefactor: {pre.text}"
         kind = "up-to-log-factor" if pre.agrees_up_to_constant else pre.kind
-        return Comparison(
-            kind,
-            text,
-            factor=pre.factor,
-            exponents=pre.exponents,
-        )
+        return Comparison(kind, text, factor=pre.factor, exponents=pre.exponents)
     return _monomial_relation(d, p)

@@ -78,6 +78,17 @@ PRINTED_MOMENTUM = eta * sp.log(1 / eta)
 PRINTED_DELAY = tau * eta / (1 - mu) ** 2
 
 
+@cache
+def printed_local_slope() -> Formula:
+    """d log(eta log(1/eta)) / d log eta = 1 - 1/log(1/eta): the log-log slope the printed
+    momentum term has at eta (a fitted exponent at least this is within O(eta log(1/eta)))."""
+    return Formula(
+        "local slope of eta log(1/eta)",
+        sp.simplify(eta * sp.diff(sp.log(PRINTED_MOMENTUM), eta)),
+        (eta,),
+    )
+
+
 def bounded_at_fixed_mu(derived: sp.Expr, printed: sp.Expr) -> bool:
     """Whether derived = O(printed) as eta -> 0 at every fixed mu in [0, 1) (the ratio's limit
     is finite)."""

@@ -49,6 +49,7 @@ from checks.stats import loglog_slope
 from checks.verdict import Verdict
 from theory import symbols as S
 from theory import tightness
+from theory.compare import bounded_by
 from theory.delays import CONDITIONS
 from theory.symbols import eta, gamma
 
@@ -109,7 +110,7 @@ def derive() -> Derivation:
                 cmp,
                 form="bound",
                 reading=reading,
-                bound_holds=tightness.printed_bound_holds(key),
+                bound_check=lambda printed, d=derived: bounded_by(d, printed),
                 note="the derived bound is attained at w = e_1 with X at 45 degrees to w; the "
                 "printed one holds iff derived/printed <= 1 for every C_d",
             )

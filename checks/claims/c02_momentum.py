@@ -56,9 +56,11 @@ from checks.derivation import Derivation, Item, compared
 from checks.momentum_error import Window, mean_field_errors, noisy_errors
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
+from checks.stats import linear_fit
 from checks.verdict import Verdict
 from theory import momentum, ode
-from theory.compare import compare
+from theory import symbols as S
+from theory.compare import compare, scaling_exponents
 
 STATEMENT = Statement(
     id="C2",
@@ -113,7 +115,8 @@ def derive() -> Derivation:
             compare(first, momentum.PRINTED_MOMENTUM),
             form="bound",
             reading=LITERAL,
-            bound_holds=momentum.bounded_at_fixed_mu(first, momentum.PRINTED_MOMENTUM),
+            bound_check=lambda printed: momentum.bounded_at_fixed_mu(first, printed),
+            control=momentum.PRINTED_MOMENTUM * S.eta ** sp.Rational(1, 10),
             note="independent of eta: not O(eta log(1/eta))",
         ),
         Item(
@@ -124,16 +127,19 @@ def derive() -> Derivation:
             compare(mom, momentum.PRINTED_MOMENTUM),
             form="bound",
             reading=FIXED,
-            bound_holds=momentum.bounded_at_fixed_mu(mom, momentum.PRINTED_MOMENTUM),
+            bound_check=lambda printed: momentum.bounded_at_fixed_mu(mom, printed),
+            control=momentum.PRINTED_MOMENTUM * S.eta ** sp.Rational(1, 10),
             note="O(eta) is within O(eta log(1/eta)) at fixed mu",
         ),
         compared(
             "momentum term, uniform in mu",
-            "momentum term eta mu/(1-mu)^3 against eta log(1/eta), constants free of mu",
+            "momentum term eta mu/(1-mu)^3 against O(eta log(1/eta)), constants free of mu",
             mom,
             momentum.PRINTED_MOMENTUM,
-            form="asymptotic",
+            form="bound",
             reading=UNIFORM,
+            bound_check=lambda printed: momentum.bounded_uniformly_in_mu(mom, printed),
+            control=momentum.PRINTED_MOMENTUM * S.eta ** sp.Rational(1, 10),
             note="the hidden factor grows like (1-mu)^-3 as mu -> 1",
         ),
         compared(
@@ -190,24 +196,10 @@ def arc_drift_change(mu: float) -> float:
     return float(np.max(momentum.drift_change(ode.solution(s * (1 - mu), START, lam, mu), lam)))
 
 
-def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None):
-    """Least squares y ~ x (columns: 1, regressors); coefficients and their SEs (weighted when
-    ``w`` = 1/SE^2 is given, else residual-based)."""
-    if w is None:
-        beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-        dof = max(1, x.shape[0] - x.shape[1])
-        s2 = float(np.sum((y - x @ beta) ** 2) / dof)
-        cov = s2 * np.linalg.inv(x.T @ x)
-    else:
-        cov = np.linalg.inv(x.T @ (x * w[:, None]))
-        beta = cov @ (x.T @ (w * y))
-    return beta, np.sqrt(np.diag(cov))
-
-
-def _window_item(
-    label: str, derived: float, measured: float, half: float, basis: str, **meta
-) -> Evidence:
-    return Evidence(label, derived, measured, half, basis, **meta)
+def slope_window(rel_max: float, span: float) -> float:
+    """The most that relative residuals |r| <= rel_max of a deterministic model can tilt a
+    log-log slope fitted over a log-span ``span``: 2 rel_max/span (a bias bound, not noise)."""
+    return 2.0 * rel_max / span
 
 
 def check_scan(profile: Profile) -> CheckResult:
@@ -220,22 +212,27 @@ def check_scan(profile: Profile) -> CheckResult:
         rows.append((mu, eta, r["max"], r["first"], pred))
     mu_a, eta_a, err, first, pred = (np.array(c) for c in zip(*rows, strict=True))
     rel = np.abs(err / pred - 1.0)
-    span = math.log(max(SCAN_ETAS) / min(SCAN_ETAS))
-    half = 4.0 * float(rel.max()) / span
+    w_eta = slope_window(float(rel.max()), math.log(max(SCAN_ETAS) / min(SCAN_ETAS)))
+    w_mu = slope_window(float(rel.max()), math.log((1 - min(SCAN_MUS)) / (1 - max(SCAN_MUS))))
     x = np.column_stack([np.ones_like(err), np.log(eta_a), np.log(1 - mu_a)])
-    beta, _ = _fit(x, np.log(err / mu_a))
+    beta, _ = linear_fit(x, np.log(err / mu_a))
+    b_eta, b_mu = float(beta[1]), float(beta[2])
     # order of the residual: per mu, log rel ~ order log eta
     orders = [
         float(np.polyfit(np.log(eta_a[mu_a == m]), np.log(rel[mu_a == m]), 1)[0]) for m in SCAN_MUS
     ]
     order = float(np.mean(orders))
     basis = (
-        f"noise-free recursion, {len(rows)} (mu, eta) points; least squares of log(e/mu) on "
-        f"log eta and log(1-mu); window +-4 x (largest relative residual of the leading-order "
-        f"prediction {rel.max():.2%}) / ln({max(SCAN_ETAS) / min(SCAN_ETAS):g}) = {half:.3f} "
-        "(convergence-order tier)"
+        f"noise-free recursion (deterministic), {len(rows)} (mu, eta) points; least squares of "
+        f"log(e/mu) on log eta and log(1-mu); the leading-order prediction's residuals are at "
+        f"most {rel.max():.2%}, which can tilt a slope over the grid's log-span by at most "
+        f"2 x {rel.max():.2%}/span: +-{w_eta:.3f} in eta, +-{w_mu:.3f} in (1-mu)"
     )
-    log_slope = 1.0 - 1.0 / math.log(1.0 / math.sqrt(min(SCAN_ETAS) * max(SCAN_ETAS)))
+    slope = float(momentum.printed_local_slope()(math.sqrt(min(SCAN_ETAS) * max(SCAN_ETAS))))
+
+    def ci(b: float, w: float) -> tuple[float, float]:
+        return (b - w, b + w)
+
     evidence = [
         Evidence(
             "leading-order prediction eta mu ||J g||/(1-mu)^3: residual order in eta",
@@ -243,31 +240,35 @@ def check_scan(profile: Profile) -> CheckResult:
             order,
             ORDER_WINDOW,
             f"mean over mu of the fitted order of |e/prediction - 1| in eta; window "
-            f"{ORDER_WINDOW} (convergence-order tier); largest residual {rel.max():.2%}",
+            f"{ORDER_WINDOW} (the convergence-order tier, as diffrax's test_sde.py); largest "
+            f"residual {rel.max():.2%}",
             origin="toolkit",
         ),
-        _window_item(
+        Evidence(
             "exponent of eta in the momentum error (derived 1)",
             1.0,
-            float(beta[1]),
-            half,
+            b_eta,
+            w_eta,
             basis,
+            ci=ci(b_eta, w_eta),
             origin="toolkit",
         ),
-        _window_item(
+        Evidence(
             "exponent of (1-mu) in the momentum error / mu (derived -3)",
             -3.0,
-            float(beta[2]),
-            half,
+            b_mu,
+            w_mu,
             basis,
+            ci=ci(b_mu, w_mu),
             origin="toolkit",
         ),
         Evidence(
             "exponent of eta past the memory >= that of eta log(1/eta)",
-            log_slope,
-            float(beta[1]),
-            half,
-            basis + f"; eta log(1/eta)'s local slope at the grid's middle is {log_slope:.3f}",
+            slope,
+            b_eta,
+            w_eta,
+            basis + f"; eta log(1/eta)'s local slope at the grid's middle is {slope:.3f}",
+            ci=ci(b_eta, w_eta),
             relation="lower",
             origin="claim",
             form="bound",
@@ -275,25 +276,27 @@ def check_scan(profile: Profile) -> CheckResult:
             note="past the memory the error is O(eta log(1/eta)) at fixed mu",
         ),
         Evidence(
-            "exponent of (1-mu) in the first term (printed: none)",
+            "exponent of (1-mu) in the first term >= 0 (bounded as mu -> 1, as printed)",
             0.0,
-            float(beta[2]),
-            half,
+            b_mu,
+            w_mu,
             basis,
+            ci=ci(b_mu, w_mu),
+            relation="lower",
             origin="claim",
-            form="asymptotic",
-            mismatch="exponent",
+            form="bound",
             reading=UNIFORM,
-            note="the first term's constant, uniform in mu",
+            note="the first term O(eta log(1/eta)) with a constant free of mu",
         ),
     ]
-    fit_first = np.polyfit(np.log(eta_a[mu_a == 0.5]), np.log(first[mu_a == 0.5]), 1)[0]
+    at_half = mu_a == 0.5
+    fit_first = float(np.polyfit(np.log(eta_a[at_half]), np.log(first[at_half]), 1)[0])
     evidence.append(
         Evidence(
             "exponent of eta in the error at k = 1 (mu = 0.5) >= that of eta log(1/eta)",
-            log_slope,
-            float(fit_first),
-            half,
+            slope,
+            fit_first,
+            w_eta,
             "noise-free, the first step; deterministic least squares; window as above",
             relation="lower",
             origin="claim",
@@ -303,36 +306,43 @@ def check_scan(profile: Profile) -> CheckResult:
         )
     )
     controls = (
-        _window_item(
+        Evidence(
             "the toolkit's earlier (1-mu)^-2 (truncation with the weight sum dropped)",
             -2.0,
-            float(beta[2]),
-            half,
+            b_mu,
+            w_mu,
             basis,
         ),
         Evidence(
-            "near miss: (1-mu)^-2.9",
-            -2.9,
-            float(beta[2]),
-            half,
+            f"near miss: (1-mu)^({-3 + 2 * w_mu:.3f}) (twice the window off)",
+            -3.0 + 2.0 * w_mu,
+            b_mu,
+            w_mu,
             basis,
             near_miss=True,
         ),
-        _window_item(
+        Evidence(
+            f"near miss: eta^({1 - 2 * w_eta:.3f}) (twice the window off)",
+            1.0 - 2.0 * w_eta,
+            b_eta,
+            w_eta,
+            basis,
+            near_miss=True,
+        ),
+        Evidence(
             "a log(1/eta) factor in the error (exponent of eta log(1/eta))",
-            log_slope,
-            float(beta[1]),
-            half,
+            slope,
+            b_eta,
+            w_eta,
             basis,
         ),
     )
     return CheckResult(
         "C2",
         "noise-free scan",
-        f"noise-free, past the memory the error scales as eta^{beta[1]:.3f} (1-mu)^{beta[2]:.3f} "
+        f"noise-free, past the memory the error scales as eta^{b_eta:.3f} (1-mu)^{b_mu:.3f} "
         f"x mu (derived 1, -3; leading-order prediction within {rel.max():.1%}); at k = 1 it is "
-        f"{first[mu_a == 0.5].min():.3f}-{first[mu_a == 0.5].max():.3f} at mu = 0.5, "
-        "independent of eta",
+        f"{first[at_half].min():.3f}-{first[at_half].max():.3f} at mu = 0.5, independent of eta",
         tuple(evidence),
         controls,
         seconds=time.perf_counter() - t0,
@@ -341,8 +351,9 @@ def check_scan(profile: Profile) -> CheckResult:
                 {"mu": r[0], "eta": r[1], "max": r[2], "first": r[3], "predicted": r[4]}
                 for r in rows
             ],
-            "exponents": {"eta": float(beta[1]), "1-mu": float(beta[2])},
-            "window": half,
+            "exponents": {"eta": b_eta, "1-mu": b_mu},
+            "windows": {"eta": w_eta, "1-mu": w_mu},
+            "max_delay_fraction": 0.0,
         },
     )
 
@@ -351,44 +362,58 @@ def check_delay(profile: Profile) -> CheckResult:
     """Noise-free: the delay's excess error against tau eta ||J g||/(1-mu)^2."""
     t0 = time.perf_counter()
     rows = []
+    lead = momentum.leading_error()
     for mu in DELAY_MUS:
         e0 = mean_field_errors(SPECTRUM, START, mu, DELAY_ETA, 0, WINDOW)["max"]
         g = arc_drift_change(mu)
         for tau in DELAY_TAUS:
             e = mean_field_errors(SPECTRUM, START, mu, DELAY_ETA, tau, WINDOW)["max"]
-            lead = momentum.leading_error()
             pred = float(lead(DELAY_ETA, mu, tau, g) - lead(DELAY_ETA, mu, 0, g))
             rows.append((mu, tau, e - e0, pred))
     mu_a, tau_a, excess, pred = (np.array(c) for c in zip(*rows, strict=True))
     rel = np.abs(excess / pred - 1.0)
-    span = math.log(max(DELAY_TAUS) / min(DELAY_TAUS))
-    half = 4.0 * float(rel.max()) / span
+    w_tau = slope_window(float(rel.max()), math.log(max(DELAY_TAUS) / min(DELAY_TAUS)))
+    w_mu = slope_window(float(rel.max()), math.log((1 - min(DELAY_MUS)) / (1 - max(DELAY_MUS))))
     x = np.column_stack([np.ones_like(excess), np.log(tau_a), np.log(1 - mu_a)])
-    beta, _ = _fit(x, np.log(excess))
+    beta, _ = linear_fit(x, np.log(excess))
+    b_tau, b_mu = float(beta[1]), float(beta[2])
     basis = (
-        f"noise-free recursion at eta = {DELAY_ETA:g}, {len(rows)} (mu, tau) points; least "
-        f"squares of log(E(tau) - E(0)) on log tau and log(1-mu); window +-4 x (largest relative "
-        f"residual of the prediction {rel.max():.2%}) / ln({max(DELAY_TAUS) / min(DELAY_TAUS):g})"
-        f" = {half:.3f}"
+        f"noise-free recursion at eta = {DELAY_ETA:g} (deterministic), {len(rows)} (mu, tau) "
+        f"points; least squares of log(E(tau) - E(0)) on log tau and log(1-mu); the prediction's "
+        f"residuals are at most {rel.max():.2%}, so +-{w_tau:.3f} in tau and +-{w_mu:.3f} in "
+        "(1-mu) (2 x residual / log-span)"
+    )
+    printed = momentum.PRINTED_DELAY  # tau eta/(1-mu)^2: its exponents, from the formula
+    p_tau = float(scaling_exponents(printed)["tau"])
+    p_mu = float(scaling_exponents(S.in_gap_form(printed))["1-mu"])
+    next_order = float(
+        np.max(
+            [
+                float(printed.subs({S.tau: t, S.eta: DELAY_ETA, S.mu: m}))
+                for m, t in zip(mu_a, tau_a, strict=True)
+            ]
+        )
     )
     evidence = (
         Evidence(
-            "exponent of tau in the delay term (printed 1)",
-            1.0,
-            float(beta[1]),
-            half,
+            f"exponent of tau in the delay term (printed {p_tau:g})",
+            p_tau,
+            b_tau,
+            w_tau,
             basis,
+            ci=(b_tau - w_tau, b_tau + w_tau),
             origin="claim",
             form="asymptotic",
             mismatch="exponent",
             note="the delay term O(tau eta/(1-mu)^2): its power of tau",
         ),
         Evidence(
-            "exponent of (1-mu) in the delay term (printed -2)",
-            -2.0,
-            float(beta[2]),
-            half,
+            f"exponent of (1-mu) in the delay term (printed {p_mu:g})",
+            p_mu,
+            b_mu,
+            w_mu,
             basis,
+            ci=(b_mu - w_mu, b_mu + w_mu),
             origin="claim",
             form="asymptotic",
             mismatch="exponent",
@@ -398,19 +423,28 @@ def check_delay(profile: Profile) -> CheckResult:
             "delay term vs tau eta ||J g||/(1-mu)^2: largest relative residual",
             0.0,
             float(rel.max()),
-            float(np.max(tau_a * DELAY_ETA / (1 - mu_a) ** 2)),
-            "deterministic; the residual must stay below the next order tau eta/(1-mu)^2",
+            next_order,
+            "deterministic; the residual must stay below the next order, tau eta/(1-mu)^2 at "
+            "the grid's worst point",
             relation="upper",
             origin="toolkit",
         ),
     )
     controls = (
-        Evidence("a delay term quadratic in tau", 2.0, float(beta[1]), half, basis),
+        Evidence("a delay term quadratic in tau", 2.0, b_tau, w_tau, basis),
         Evidence(
-            "near miss: a delay term ~ tau^0.9",
-            0.9,
-            float(beta[1]),
-            half,
+            f"near miss: a delay term ~ tau^({1 - 2 * w_tau:.3f}) (twice the window off)",
+            1.0 - 2.0 * w_tau,
+            b_tau,
+            w_tau,
+            basis,
+            near_miss=True,
+        ),
+        Evidence(
+            f"near miss: (1-mu)^({p_mu + 2 * w_mu:.3f}) (twice the window off)",
+            p_mu + 2.0 * w_mu,
+            b_mu,
+            w_mu,
             basis,
             near_miss=True,
         ),
@@ -422,13 +456,14 @@ def check_delay(profile: Profile) -> CheckResult:
     return CheckResult(
         "C2",
         "delay",
-        f"the delay adds tau^{beta[1]:.3f} (1-mu)^{beta[2]:.3f} (printed 1, -2), within "
-        f"{rel.max():.1%} of tau eta ||J g||/(1-mu)^2",
+        f"the delay adds tau^{b_tau:.3f} (1-mu)^{b_mu:.3f} (printed {p_tau:g}, {p_mu:g}), "
+        f"within {rel.max():.1%} of tau eta ||J g||/(1-mu)^2",
         evidence,
         controls,
         seconds=time.perf_counter() - t0,
         details={
             "rows": [{"mu": r[0], "tau": r[1], "excess": r[2], "predicted": r[3]} for r in rows],
+            "windows": {"tau": w_tau, "1-mu": w_mu},
             "max_delay_fraction": frac,
         },
     )
@@ -445,8 +480,8 @@ def check_noisy(profile: Profile) -> CheckResult:
         rows.append((mu, eta, float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size))))
     mu_a, eta_a, mean, se = (np.array(c) for c in zip(*rows, strict=True))
     x = np.column_stack([np.ones_like(mean), np.log(eta_a), np.log(1 - mu_a)])
-    beta, beta_se = _fit(x, np.log(mean / mu_a), (mean / se) ** 2)
-    log_slope = 1.0 - 1.0 / math.log(1.0 / math.sqrt(min(NOISY_ETAS) * max(NOISY_ETAS)))
+    beta, beta_se = linear_fit(x, np.log(mean / mu_a), (mean / se) ** 2)
+    log_slope = float(momentum.printed_local_slope()(math.sqrt(min(NOISY_ETAS) * max(NOISY_ETAS))))
     basis = (
         f"{runs} runs per point ({NOISY_DATA} data, A2), per-run max over the window; weighted "
         f"least squares of log(mean/mu) on log eta, log(1-mu) (the bound's form eta mu/(1-mu)^3);"

@@ -30,10 +30,9 @@ import sympy as sp
 
 from checks.claims.base import Check, Claim, Statement
 from checks.derivation import Derivation, Item, compared
-from checks.profile import Profile, Z, require_control_momentum
+from checks.profile import Profile, require_control_momentum
 from checks.results import CheckResult, Evidence
-from checks.stationary import StationaryData, measure_stationary, ou_values
-from checks.stats import extrapolate_to_zero
+from checks.stationary import extrapolated, measure_stationary, ou_values
 from checks.verdict import Verdict
 from theory import delays, ou
 from theory import symbols as S
@@ -126,23 +125,6 @@ EXPECTED_DERIVATION = {
 
 SPECTRUM = (4.0, 3.0, 2.0, 1.0)
 ETAS = (2e-3, 1e-3, 5e-4)
-
-
-def extrapolated(
-    label: str, data: StationaryData, values, se, theory: float, **meta: object
-) -> Evidence:
-    est = extrapolate_to_zero(data.eta, values, se)
-    return Evidence(
-        label,
-        float(theory),
-        est.mean,
-        Z * est.se,
-        f"{data.runs} runs at eta = {list(data.eta)}, time-averaged after burn-in, "
-        f"extrapolated linearly to eta -> 0; z = {Z:.2f} x SE",
-        se=est.se,
-        ci=est.ci(Z),
-        **meta,
-    )
 
 
 def check_ou_moments(

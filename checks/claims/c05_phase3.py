@@ -41,15 +41,14 @@ import time
 import sympy as sp
 
 from checks.claims.base import Check, Claim, Statement
-from checks.convergence_time import TARGET, derived_exponents, exponents, measure
-from checks.derivation import Derivation, Item
+from checks.convergence_time import C_ETA, SPECTRUM, TARGET, derived_exponents, exponents, measure
+from checks.derivation import Derivation, Item, complexity_items, exponent_of
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
 from checks.stats import extrapolate_to_zero
 from checks.verdict import Verdict
 from theory import complexity, phases
 from theory import symbols as S
-from theory.compare import scaling_exponents, split_log
 from theory.display import text as show_text
 
 STATEMENT = Statement(
@@ -70,26 +69,6 @@ STATEMENT = Statement(
 )
 
 # --- derivation --------------------------------------------------------------------------------
-
-
-def exponent_of(expr: sp.Expr, variable: str) -> sp.Expr:
-    """The power of ``variable`` (a name of theory.compare.SCALING_VARIABLES) in the prefactor
-    of ``expr`` = prefactor x log(.) (or in ``expr`` itself when it has no log)."""
-    parts = split_log(expr)
-    monomial = parts[0] if parts is not None else expr
-    return scaling_exponents(sp.simplify(S.in_gap_form(monomial))).get(variable, sp.Integer(0))
-
-
-def complexity_items(c: complexity.Complexity, key: str, **meta: object) -> list[Item]:
-    exps = ", ".join(f"{k}: {sp.sstr(v)}" for k, v in c.exponents.items())
-    return [
-        Item(key, c.name, c.derived, c.printed, c.comparison, note=f"exponents: {exps}", **meta),
-        Item(
-            f"{key} log argument",
-            f"{c.name}: log argument after delta = c_delta sqrt(eta), eta = {c.choice.source}",
-            c.log_after_choices,
-        ),
-    ]
 
 
 def derive() -> Derivation:
@@ -141,9 +120,6 @@ def derive() -> Derivation:
 EXPECTED_DERIVATION = {"T3": "log-argument", "N3": "log-argument"}
 
 # --- checks ------------------------------------------------------------------------------------
-
-SPECTRUM = (4.0, 3.0, 2.0, 1.0)
-C_ETA = 0.25
 
 
 def check_phase3(

@@ -30,8 +30,7 @@ from __future__ import annotations
 import sympy as sp
 
 from checks.claims.base import Claim, Reading, Statement
-from checks.claims.c05_phase3 import complexity_items
-from checks.derivation import Derivation, Item
+from checks.derivation import Derivation, Item, complexity_items
 from checks.verdict import Verdict
 from theory import complexity
 from theory import symbols as S

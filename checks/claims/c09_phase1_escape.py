@@ -30,9 +30,8 @@ import time
 import numpy as np
 
 from checks.claims.base import Check, Claim, Statement
-from checks.claims.c05_phase3 import complexity_items
 from checks.delay_range import max_fraction
-from checks.derivation import Derivation, Item
+from checks.derivation import Derivation, Item, complexity_items
 from checks.escape import C_DELTA2, alpha12, binomial_se, measure_escape
 from checks.profile import Profile, Z, require_control_momentum
 from checks.results import CheckResult, Evidence

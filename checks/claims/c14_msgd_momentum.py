@@ -25,12 +25,10 @@ import time
 import numpy as np
 
 from checks.claims.base import Check, Claim, Statement
-from checks.claims.c04_ou_optimum import ETAS as C4_ETAS
-from checks.claims.c04_ou_optimum import extrapolated
 from checks.escape import binomial_se, measure_escape
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
-from checks.stationary import measure_stationary, ou_values
+from checks.stationary import extrapolated, measure_stationary, ou_values
 from checks.stats import extrapolate_to_zero
 from checks.verdict import Verdict
 
@@ -48,6 +46,7 @@ STATEMENT = Statement(
 
 SPECTRUM = (4.0, 3.0, 2.0, 1.0)
 ESCAPE_ETAS = (2e-3, 1e-3, 5e-4, 2.5e-4)
+STATIONARY_ETAS = (2e-3, 1e-3, 5e-4)
 MUS = (0.0, 0.5, 0.8)
 
 
@@ -113,7 +112,7 @@ def check_stationary(profile: Profile, mus: tuple[float, ...] = MUS) -> CheckRes
     var0, _ = ou_values(0.0, SPECTRUM)
     for mu in mus:
         data = measure_stationary(
-            mu, profile, spectrum=SPECTRUM, etas=C4_ETAS, runs=profile.runs(300)
+            mu, profile, spectrum=SPECTRUM, etas=STATIONARY_ETAS, runs=profile.runs(300)
         )
         var_ou, _ = ou_values(mu, SPECTRUM)
         total = data.var.sum(axis=1)

@@ -14,9 +14,8 @@ control: heavy ball with a fixed step (no decay, no adaptation), which plateaus.
 
 from __future__ import annotations
 
-from checks.adaptive import CONTROL_D2, cases
+from checks.adaptive import CONTROL_D2, cases, rate_check
 from checks.claims.base import Check, Claim, Statement
-from checks.claims.d3_rate import rate_check
 from checks.profile import Profile
 from checks.results import CheckResult
 from checks.verdict import Verdict

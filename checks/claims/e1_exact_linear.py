@@ -38,7 +38,6 @@ import time
 import sympy as sp
 
 from checks.claims.base import Check, Claim, Statement
-from checks.claims.c04_ou_optimum import SPECTRUM as C4_SPECTRUM
 from checks.delay_range import delay_fraction
 from checks.derivation import Derivation, Item, compared
 from checks.experiments import figure1 as f1
@@ -127,6 +126,7 @@ EXPECTED_DERIVATION = {
 
 FIG1 = (4.0, 3.0, 2.0, 1.0)
 FIG1_ETA = 5e-4
+GROWTH_SPECTRUM = (4.0, 3.0, 2.0, 1.0)
 
 
 def _boundary_evidence(mu_: float, tau: int, c: float, label: str, **meta: object) -> Evidence:
@@ -149,12 +149,13 @@ def _boundary_evidence(mu_: float, tau: int, c: float, label: str, **meta: objec
 def check_boundary(profile: Profile, mus: tuple[float, ...] = (0.8, 0.9)) -> CheckResult:
     t0 = time.perf_counter()
     problem = Problem.from_eigenvalues(FIG1)
-    evidence, controls = [], []
+    evidence, controls, fractions = [], [], []
     meta = {"origin": "claim", "form": "exact", "statement": "delay boundary"}
     for m in mus:
         a = stability.analyse(problem, "gaussian", FIG1_ETA, m)
         radial = next(md for md in a.modes if md.name == "radial")
         tmax = a.tau_max
+        fractions.append((tmax + 1) / tmax)
         evidence.append(
             _boundary_evidence(
                 m,
@@ -197,7 +198,7 @@ def check_boundary(profile: Profile, mus: tuple[float, ...] = (0.8, 0.9)) -> Che
         tuple(evidence),
         tuple(controls),
         seconds=time.perf_counter() - t0,
-        details={"max_delay_fraction": 1.0 + 1.0 / 13},
+        details={"max_delay_fraction": max(fractions)},
     )
 
 
@@ -205,13 +206,13 @@ def check_delay_growth(
     profile: Profile, mu_: float = 0.5, eta_: float = 1e-3, fraction: float = 0.8
 ) -> CheckResult:
     t0 = time.perf_counter()
-    problem = Problem.from_eigenvalues(C4_SPECTRUM)
+    problem = Problem.from_eigenvalues(GROWTH_SPECTRUM)
     a = stability.analyse(problem, "gaussian", eta_, mu_)
     tau = int(fraction * a.tau_max)
     runs = profile.runs(400)
-    base = measure_stationary(mu_, profile, spectrum=C4_SPECTRUM, etas=(eta_,), runs=runs)
+    base = measure_stationary(mu_, profile, spectrum=GROWTH_SPECTRUM, etas=(eta_,), runs=runs)
     delayed = measure_stationary(
-        mu_, profile, spectrum=C4_SPECTRUM, etas=(eta_,), runs=runs, tau=tau
+        mu_, profile, spectrum=GROWTH_SPECTRUM, etas=(eta_,), runs=runs, tau=tau
     )
     evidence, controls = [], []
     for k, mode in enumerate(md for md in a.modes if md.name != "radial"):
@@ -253,7 +254,7 @@ def check_delay_growth(
             "mu": mu_,
             "eta": eta_,
             "tau": tau,
-            "max_delay_fraction": delay_fraction(tau, C4_SPECTRUM, "gaussian", eta_, mu_),
+            "max_delay_fraction": delay_fraction(tau, GROWTH_SPECTRUM, "gaussian", eta_, mu_),
         },
     )
 
@@ -311,7 +312,13 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
         tuple(evidence),
         controls,
         seconds=time.perf_counter() - t0,
-        details={"scale": profile.experiment, "max_delay_fraction": 1.0},
+        details={
+            "scale": profile.experiment,
+            "max_delay_fraction": max(
+                float(c.delays.max()) / max(r.e1.tau_max, 1)
+                for c, r in zip(data.curves, rows, strict=True)
+            ),
+        },
     )
 
 
