@@ -247,7 +247,7 @@ def verdict_markdown(results: Sequence[ClaimResult]) -> str:
     ]
     for cr in results:
         st = cr.claim.statement
-        reason = found_text(cr).replace("|", "/")
+        reason = found_text(cr).replace("|", "\\|")
         frac = cr.max_delay_fraction
         lines.append(
             f"| {cr.id} | {st.source} | {st.title} | {cr.verdict} | {reason} | "

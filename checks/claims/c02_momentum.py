@@ -556,6 +556,6 @@ CLAIM = Claim(
     expected_readings={
         LITERAL: Verdict.REFUTED,
         FIXED: Verdict.VERIFIED,
-        UNIFORM: Verdict.DISCREPANCY,
+        UNIFORM: Verdict.REFUTED,
     },
 )

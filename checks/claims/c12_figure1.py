@@ -357,7 +357,7 @@ EXPECTED_READINGS = {
     "within 1.25x": Verdict.DISCREPANCY,
     "within 1.5x": Verdict.VERIFIED,
     "within 2x": Verdict.VERIFIED,
-    "within 3x": Verdict.VERIFIED,
+    "within 3x": Verdict.DISCREPANCY,
 }
 CLAIM = Claim(
     STATEMENT, CHECKS, EXPECTED_VERDICT, readings=READINGS, expected_readings=EXPECTED_READINGS

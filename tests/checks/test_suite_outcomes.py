@@ -17,10 +17,10 @@ MEASURED = {measured}
 
 def _result(claim):
     e = Evidence(
-        "T2 as printed", 0.634, MEASURED, 0.02, "stub", se=0.004,
-        origin="claim", form="exact", mismatch="constant", note="the printed T2",
+        "a boundary", 111.0, MEASURED, 3.5, "stub", se=0.7,
+        origin="claim", form="exact", mismatch="value", note="the predicted delay",
     )
-    return CheckResult(claim, "traverse", "stub", (e,), ())
+    return CheckResult(claim, "boundary", "stub", (e,), ())
 
 
 @pytest.fixture(scope="session")
@@ -35,25 +35,25 @@ TEST = "from checks.test_verification import test_verdict  # noqa: F401\n"
 def _run(pytester: pytest.Pytester, measured: float, *args: str) -> pytest.RunResult:
     pytester.makeconftest(STUB.format(measured=measured))
     pytester.makepyfile(test_stub=TEST)
-    return pytester.runpytest("-p", "checks.suite", "-ra", "-k", "C7-verdict", *args)
+    return pytester.runpytest("-p", "checks.suite", "-ra", "-k", "E1-verdict", *args)
 
 
 def test_a_finding_that_reproduces_is_an_xfail_with_its_reason(pytester):
-    res = _run(pytester, 1.268)
+    res = _run(pytester, 117.0)
     res.assert_outcomes(xfailed=1)
     out = res.stdout.str()
-    assert "XFAIL" in out and "printed T2" in out and "1.268" in out
+    assert "XFAIL" in out and "predicted delay" in out and "117" in out
     assert "verdicts (the verdict rule, this run)" in out and "discrepancy-found" in out
 
 
 def test_a_finding_that_stops_reproducing_fails_the_suite(pytester):
-    res = _run(pytester, 0.634)  # the printed T2 now agrees: the pinned finding is gone
+    res = _run(pytester, 111.5)  # the prediction now agrees: the pinned finding is gone
     res.assert_outcomes(failed=1)
     assert "revisit the finding" in res.stdout.str()
 
 
 def test_junit_xml_carries_the_verdict(pytester):
-    res = _run(pytester, 1.268, "--junitxml=out.xml")
+    res = _run(pytester, 117.0, "--junitxml=out.xml")
     res.assert_outcomes(xfailed=1)
     xml = (pytester.path / "out.xml").read_text()
     assert 'name="verdict" value="discrepancy-found"' in xml
