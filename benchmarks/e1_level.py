@@ -18,10 +18,12 @@ z = (simulated - predicted)/SE. A point meets the goal when |predicted/simulated
 it does not, a diagnostic run records h to say which mode misses.
 
 **Eta scans** (Figure 1's spectrum, tau = 0, mu = 0.95 and 0.7; and d = 3 narrow-gap at half its
-boundary, mu = 0.9): the relative residual of both orders at five step sizes, with SE 0.1%, and
-the fitted order (weighted log-log slope, 95% CI) over the points where the residual is resolved
-(|r| > 3 SE). **Random delays** (C11): uniform and geometric laws at 0.5 and 0.9 of their
-mean-square boundary, Figure 1's spectrum, mu = 0.7 and 0.9.
+boundary, mu = 0.9): the relative residual of both orders at six or seven step sizes (runs of
+1000 relaxation times, topped up until |residual| > 6 SE or the relative SE is 0.04%), the
+fitted order (weighted log-log slope, 95% CI) over the points where the residual is resolved
+(|r| > 3 SE), over the smallest four of them, and the local orders between neighbours.
+**Random delays** (C11), Figure 1's spectrum: uniform laws at mu = 0.7 (0.5, 0.9 of their
+mean-square boundary) and mu = 0.9 (0.25 to 0.9), geometric laws at mu = 0.9 (0.25, 0.5).
 
 One process, one simulation thread (the machine is shared).
 """
@@ -63,11 +65,18 @@ BURN_IN, WINDOW = 10.0, 200.0
 MAX_RUNS = 6000
 
 SCANS = (
-    ("figure1", 0.95, 0.0, (1e-3, 7.07e-4, 5e-4, 3.54e-4, 2.5e-4)),
-    ("figure1", 0.7, 0.0, (4e-3, 2.83e-3, 2e-3, 1.41e-3, 1e-3)),
-    ("d3-narrow-gap", 0.9, 0.5, (4e-3, 2.83e-3, 2e-3, 1.41e-3, 1e-3)),
+    ("figure1", 0.95, 0.0, (1e-3, 7.07e-4, 5e-4, 3.54e-4, 2.5e-4, 1.77e-4, 1.25e-4)),
+    ("figure1", 0.7, 0.0, (4e-3, 2.83e-3, 2e-3, 1.41e-3, 1e-3, 7.07e-4)),
+    ("d3-narrow-gap", 0.9, 0.5, (2.83e-3, 2e-3, 1.41e-3, 1e-3, 7.07e-4, 5e-4)),
 )
-RANDOM = (("uniform", 0.7), ("uniform", 0.9), ("geometric", 0.7), ("geometric", 0.9))
+SCAN_WINDOW = 1000.0  # relaxation times per run in the eta scans
+SCAN_MAX_RUNS = 20000
+RESOLVE = 6.0  # an eta scan adds runs until |residual| > RESOLVE SE (or SE < --scan-se)
+RANDOM = (
+    ("uniform", 0.7, (0.5, 0.9)),
+    ("uniform", 0.9, (0.25, 0.5, 0.75, 0.9)),
+    ("geometric", 0.9, (0.25, 0.5)),
+)
 
 
 def setting(name: str) -> tuple[sl.Setting, float]:
@@ -100,17 +109,27 @@ def compare_to_target(
     runs: int,
     target: float,
     engine: str,
+    window: float = WINDOW,
+    max_runs: int = MAX_RUNS,
+    resolve: float = 0.0,
 ) -> sl.Comparison:
     """:func:`checks.stationary_level.compare`, topped up with runs (new root seeds) until the
-    relative SE is below ``target`` (at most ``MAX_RUNS`` runs)."""
+    relative SE is below ``target`` or, with ``resolve`` > 0, below |residual| / resolve (at
+    most ``max_runs`` runs)."""
     c = sl.compare(
-        s, eta, mu, delay, runs=runs, seed=seed, burn_in=BURN_IN, window=WINDOW, engine=engine
+        s, eta, mu, delay, runs=runs, seed=seed, burn_in=BURN_IN, window=window, engine=engine
     )
     m = c.measurement
+
+    def goal(m: sl.Measurement) -> float:
+        if not resolve:
+            return target
+        return max(target, abs(c.predicted_second_order / m.mean - 1) / resolve)
+
     k = 1
-    while math.isfinite(m.mean) and m.rel_se > target and m.runs < MAX_RUNS:
-        need = math.ceil(m.runs * ((m.rel_se / target) ** 2 * 1.15 - 1))
-        more = min(max(need, 20), MAX_RUNS - m.runs)
+    while math.isfinite(m.mean) and m.rel_se > goal(m) and m.runs < max_runs:
+        need = math.ceil(m.runs * ((m.rel_se / goal(m)) ** 2 * 1.15 - 1))
+        more = min(max(need, 20), max_runs - m.runs)
         extra = sl.measure_level(
             s,
             eta,
@@ -119,7 +138,7 @@ def compare_to_target(
             runs=more,
             seed=seed + 1000 * k,
             burn_in=BURN_IN,
-            window=WINDOW,
+            window=window,
             engine=engine,
         )
         m = pooled(m, extra)
@@ -157,7 +176,14 @@ def diagnose(c: sl.Comparison, *, seed: int, engine: str, runs: int) -> dict[str
             }
         )
     worst = max(rows, key=lambda r: abs(r["rel_error"] * r["share_of_level"]))
-    return {"modes": rows, "largest_contribution": worst["mode"], "runs": runs}
+    radial = c.prediction.modes[0]
+    return {
+        "modes": rows,
+        "largest_contribution": worst["mode"],
+        "runs": runs,
+        "predicted_radial_rms": math.sqrt(radial.second_order) if radial.second_order > 0 else 0,
+        "simulated_radial_rms": math.sqrt(m.mode_means[0]) if m.mode_means else math.nan,
+    }
 
 
 def run_grid(args: argparse.Namespace, log) -> list[dict[str, object]]:
@@ -212,22 +238,27 @@ def run_scans(args: argparse.Namespace, log) -> list[dict[str, object]]:
                 runs=args.runs,
                 target=args.scan_se,
                 engine=args.engine,
+                window=SCAN_WINDOW,
+                max_runs=SCAN_MAX_RUNS,
+                resolve=RESOLVE,
             )
             comps.append(c)
             log(
                 f"scan {name} mu={mu:g} eta={eta:.3g} tau={tau}: 2nd {c.rel_error:+.3%} "
-                f"E1 {c.rel_error_first_order:+.3%} (SE {c.rel_se:.3%}, {c.measurement.runs} runs)"
+                f"E1 {c.rel_error_first_order:+.3%} (SE {c.measurement.rel_se:.3%}, "
+                f"{c.measurement.runs} runs)"
             )
         resolved2 = [c for c in comps if abs(c.rel_error) > 3 * c.rel_se]
         fits: dict[str, object] = {}
         for label, pts, err in (
             ("second_order", resolved2, lambda c: c.rel_error),
+            ("second_order_smallest_4", resolved2[-4:], lambda c: c.rel_error),
             ("first_order", comps, lambda c: c.rel_error_first_order),
+            ("first_order_smallest_4", comps[-4:], lambda c: c.rel_error_first_order),
         ):
             if len(pts) >= 2:
-                fit = sl.fit_order(
-                    [c.eta for c in pts], [err(c) for c in pts], [c.rel_se for c in pts]
-                )
+                ses = [(1 + err(c)) * c.se / c.simulated for c in pts]
+                fit = sl.fit_order([c.eta for c in pts], [err(c) for c in pts], ses)
                 fits[label] = {
                     "order": fit.order,
                     "se": fit.se,
@@ -263,9 +294,9 @@ def run_random(args: argparse.Namespace, log) -> list[dict[str, object]]:
     out = []
     s, eta = setting("figure1")
     cases = RANDOM[:1] if args.quick else RANDOM
-    for family, mu in cases:
+    for family, mu, fractions in cases:
         an = st.analyse(s.problem, s.distribution, eta, mu, family)
-        for f in (0.5, 0.9):
+        for f in fractions:
             par = max(1, math.floor(f * an.tau_max))
             c = compare_to_target(
                 s,
@@ -277,7 +308,10 @@ def run_random(args: argparse.Namespace, log) -> list[dict[str, object]]:
                 target=args.target_se,
                 engine=args.engine,
             )
-            out.append(c.as_dict() | {"requested_fraction": f, "goal_met": c.within(GOAL)})
+            row = c.as_dict() | {"requested_fraction": f, "goal_met": c.within(GOAL)}
+            if not c.within(GOAL) and not args.quick:
+                row["diagnosis"] = diagnose(c, seed=args.seed, engine=args.engine, runs=300)
+            out.append(row)
             log(
                 f"random {family} mu={mu:g} parameter={par} ({f} of {an.tau_max}): E1 "
                 f"{c.predicted_first_order:.5g} 2nd {c.predicted_second_order:.5g} sim "
@@ -331,7 +365,11 @@ def markdown(result: dict[str, object]) -> str:
                         f"{m['mode']} {m['rel_error']:+.1%} (share {m['share_of_level']:.0%})"
                         for m in dg["modes"]
                     )
-                    head += f"; per mode (2nd order vs simulated): {parts}"
+                    head += (
+                        f"; per mode (2nd order vs simulated): {parts}; radial rms predicted "
+                        f"{dg['predicted_radial_rms']:.3f}, simulated "
+                        f"{dg['simulated_radial_rms']:.3f}"
+                    )
                 lines.append(head)
     for scan in result.get("scans", []):
         lines += [
@@ -375,6 +413,18 @@ def markdown(result: dict[str, object]) -> str:
                 f"{r['simulated']:.5g} +- {r['se']:.2g} | {r['rel_error']:+.2%} | "
                 f"{r['rel_error_first_order']:+.2%} |"
             )
+        for r in rnd:
+            dg = r.get("diagnosis")
+            if dg:
+                parts = ", ".join(
+                    f"{m['mode']} {m['rel_error']:+.1%} (share {m['share_of_level']:.0%})"
+                    for m in dg["modes"]
+                )
+                lines.append(
+                    f"\n- {r['delay']}, mu = {r['mu']:g}: per mode (2nd order vs simulated) "
+                    f"{parts}; radial rms predicted {dg['predicted_radial_rms']:.3f}, simulated "
+                    f"{dg['simulated_radial_rms']:.3f}"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -431,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=20240616, help="root seed")
     p.add_argument("--runs", type=int, default=300, help="runs of the first batch per point")
     p.add_argument("--target-se", type=float, default=0.005, help="relative SE of the grid")
-    p.add_argument("--scan-se", type=float, default=0.001, help="relative SE of the eta scans")
+    p.add_argument(
+        "--scan-se", type=float, default=0.0004, help="smallest relative SE of the eta scans"
+    )
     p.add_argument("--engine", default="auto")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = p.parse_args(argv)
