@@ -20,7 +20,13 @@ The spec format (every section and key is checked; unknown ones are errors)::
     steps = 4000                  # updates per run (required; or a [grid] axis)
     seed = 0                      # root seed (default 0)
 
-See :data:`RUN_DEFAULTS` and :data:`GRID_AXES` for the remaining keys.
+See :data:`RUN_DEFAULTS` and :data:`GRID_AXES` for the remaining keys. Eigenvalues are given
+in decreasing order (:mod:`simulate.eigenvalues`); a list in another order is refused.
+
+Parsing checks every value once per distinct value (or pair: delay x tau, steps x start), and
+refuses a spec whose largest cell would not fit in memory; the cells are then built on demand
+from canonical JSON fragments (:class:`Sweep`), so that a grid of 1e7 cells is counted and sized
+in a moment and planned at about 2 us a cell, with the very keys :meth:`Cell.from_config` gives.
 """
 
 from __future__ import annotations
