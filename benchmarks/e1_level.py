@@ -300,8 +300,12 @@ def run_random(args: argparse.Namespace, log) -> list[dict[str, object]]:
     cases = RANDOM[:1] if args.quick else RANDOM
     for family, mu, fractions in cases:
         an = st.analyse(s.problem, s.distribution, eta, mu, family)
+        # the closure's boundary: with the radial mode's multiplicative noise the mean-square
+        # boundary of an i.i.d. law falls well below the linear one (geometric at mu = 0.9:
+        # 257 instead of 814)
+        bound = an.closure_tau_max()
         for f in fractions:
-            par = max(1, math.floor(f * an.tau_max))
+            par = max(1, math.floor(f * bound))
             c = compare_to_target(
                 s,
                 eta,
@@ -312,12 +316,17 @@ def run_random(args: argparse.Namespace, log) -> list[dict[str, object]]:
                 target=args.target_se,
                 engine=args.engine,
             )
-            row = c.as_dict() | {"requested_fraction": f, "goal_met": c.within(GOAL)}
+            row = c.as_dict() | {
+                "requested_fraction": f,
+                "closure_boundary": bound,
+                "fraction_of_closure_boundary": par / bound,
+                "goal_met": c.within(GOAL),
+            }
             if not c.within(GOAL) and not args.quick:
                 row["diagnosis"] = diagnose(c, seed=args.seed, engine=args.engine, runs=300)
             out.append(row)
             log(
-                f"random {family} mu={mu:g} parameter={par} ({f} of {an.tau_max}): E1 "
+                f"random {family} mu={mu:g} parameter={par} ({f} of {bound}): E1 "
                 f"{c.predicted_first_order:.5g} 2nd {c.predicted_second_order:.5g} sim "
                 f"{c.simulated:.5g} +- {c.measurement.rel_se:.2%}: 2nd {c.rel_error:+.2%} "
                 f"E1 {c.rel_error_first_order:+.2%}"
@@ -359,10 +368,20 @@ def summary_lines(grid: list[dict[str, object]]) -> list[str]:
     lines += [
         "",
         f"Residual against the second-order term c = 2nd/E1 - 1: least squares r = k c^2 gives "
-        f"k = {k:.2f} (correlation of r with c^2: {np.corrcoef(resid, corr**2)[0, 1]:.2f}); "
-        f"every point with |c| < 0.08 is within 2%: "
-        f"{all(r['goal_met'] for r in grid if abs(r['relative_correction']) < 0.08)}.",
+        f"k = {k:.2f} (correlation of r with c^2: {np.corrcoef(resid, corr**2)[0, 1]:.2f}).",
     ]
+    for cmax, fmax in ((0.08, 1.0), (0.08, 0.75), (0.06, 1.0)):
+        rows = [
+            r
+            for r in grid
+            if abs(r["relative_correction"]) < cmax and r["requested_fraction"] <= fmax
+        ]
+        met = sum(r["goal_met"] for r in rows)
+        worst = max((abs(r["rel_error"]) for r in rows), default=math.nan)
+        lines.append(
+            f"- |c| < {cmax:g} and tau <= {fmax:g} tau_max: {met} of {len(rows)} points within "
+            f"2% (largest |error| {worst:.2%})"
+        )
     return lines
 
 
@@ -449,13 +468,18 @@ def markdown(result: dict[str, object]) -> str:
             "",
             "## Random delays (C11), Figure 1's spectrum",
             "",
+            "Fractions of the closure's mean-square boundary (E1 with the radial mode's "
+            "multiplicative noise; the linear boundary in brackets).",
+            "",
             "| law | mu | fraction of boundary | E1 | 2nd | simulated +- SE | 2nd rel. error "
             "| E1 rel. error |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for r in rnd:
             lines.append(
-                f"| {r['delay']} | {r['mu']:g} | {r['fraction_of_boundary']:.2f} | "
+                f"| {r['delay']} | {r['mu']:g} | "
+                f"{r.get('fraction_of_closure_boundary', math.nan):.2f} of "
+                f"{r.get('closure_boundary', '-')} ({r['boundary']}) | "
                 f"{r['predicted_first_order']:.5g} | {r['predicted_second_order']:.5g} | "
                 f"{r['simulated']:.5g} +- {r['se']:.2g} | {r['rel_error']:+.2%} | "
                 f"{r['rel_error_first_order']:+.2%} |"
