@@ -87,14 +87,28 @@ def simulator_delay(delay: int | rd.DelayDistribution) -> int | DelayModel:
 def relaxation_steps(
     setting: Setting, eta: float, mu: float, delay: int | rd.DelayDistribution = 0
 ) -> float:
-    """1/(1 - rho): rho the largest root modulus of E1's (mean) recursion over every mode; inf
-    when some mode is not stable."""
+    """The slowest e-folding time (in steps) of E1's (mean) recursions over every mode, from
+    the envelope of their impulse responses (the decay from the peak to e^-10 of it, / 10):
+    1/(1 - rho) for a constant delay, rho the largest root modulus, and a finite answer for long
+    i.i.d. delay laws too. inf when some mode does not decay (beyond the boundary)."""
     law = second_order._filter_law(as_law(delay))
-    rho = 0.0
-    for mode in mode_model(setting.problem, get_model(setting.distribution), eta).modes:
-        phi = second_order._ar(mu, mode.c, law)
-        rho = max(rho, float(np.max(np.abs(np.linalg.eigvals(ar.companion(phi))))))
-    return math.inf if rho >= 1.0 else 1.0 / (1.0 - rho)
+    modes = mode_model(setting.problem, get_model(setting.distribution), eta).modes
+    phis = [second_order._ar(mu, mode.c, law) for mode in modes]
+    if law.family == "constant" and int(law.support[0]) <= 400:
+        rho = max(float(np.max(np.abs(np.linalg.eigvals(ar.companion(p))))) for p in phis)
+        return math.inf if rho >= 1.0 else 1.0 / (1.0 - rho)
+    gs = second_order.impulse_responses(phis)
+    if gs is None:
+        return math.inf
+    slowest = 0.0
+    for g in np.abs(gs):
+        peak = int(np.argmax(g))
+        env = np.maximum.accumulate(g[::-1])[::-1]  # max over m >= n
+        below = np.flatnonzero(env[peak:] < math.exp(-10.0) * g[peak])
+        if below.size == 0:
+            return math.inf
+        slowest = max(slowest, below[0] / 10.0)
+    return slowest
 
 
 @dataclass(frozen=True)

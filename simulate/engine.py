@@ -24,7 +24,10 @@ such k. Every lane starts with the history v_{-i} = v_0, so its first update has
 
 Guard rails (the batch never breaks): a lane whose iterate is non-finite or has
 ||v|| > ``divergence_bound`` is frozen at its last finite iterate, marked diverged with the step,
-and its errors are NaN from then on; summaries count it per configuration.
+and its errors are NaN from then on; summaries count it per configuration. A batch that would
+not fit in the memory available here (:func:`memory_estimate`: the per-run outputs, the ring
+buffers, a parameter server's state) is refused before anything is allocated, with a
+ParameterError naming what to lower (:func:`validate` checks a call without running it).
 """
 
 from __future__ import annotations

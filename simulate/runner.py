@@ -263,6 +263,16 @@ def cached_results(
         raise ParameterError(
             "cell", cell.label(), "a cell that can be computed", f"{report.failed} failed: {error}"
         )
+    if report.failed_elsewhere:  # another sweep on the store computed it, and it failed there
+        cell = report.failed_elsewhere[0]
+        record = store.lookup(cell)
+        error = record.error if record is not None else "unknown error"
+        raise ParameterError(
+            "cell",
+            cell.label(),
+            "a cell that can be computed",
+            f"{len(report.failed_elsewhere)} failed in another sweep on the store: {error}",
+        )
     out = []
     for cell in cells:
         record = store.lookup(cell)

@@ -20,7 +20,13 @@ The spec format (every section and key is checked; unknown ones are errors)::
     steps = 4000                  # updates per run (required; or a [grid] axis)
     seed = 0                      # root seed (default 0)
 
-See :data:`RUN_DEFAULTS` and :data:`GRID_AXES` for the remaining keys.
+See :data:`RUN_DEFAULTS` and :data:`GRID_AXES` for the remaining keys. Eigenvalues are given
+in decreasing order (:mod:`simulate.eigenvalues`); a list in another order is refused.
+
+Parsing checks every value once per distinct value (or pair: delay x tau, steps x start), and
+refuses a spec whose largest cell would not fit in memory; the cells are then built on demand
+from canonical JSON fragments (:class:`Sweep`), so that a grid of 1e7 cells is counted and sized
+in a moment and planned at about 2 us a cell, with the very keys :meth:`Cell.from_config` gives.
 """
 
 from __future__ import annotations
@@ -286,11 +292,13 @@ class _Plan:
         fragments, in the sorted key order of :func:`simulate.cells.canonical_json`, so it is
         the very text (and key) :meth:`Cell.from_config` gives (tested)."""
         fixed = self.fixed
+        runs_d = self.run["runs"] * max(self.problem.d, 4) / 4.0
         for dist, start, group, norm, md, steps in itertools.product(
             self.distribution, self.start, self.delays, self.normalize, self.max_delay,
             self.steps,
         ):  # fmt: skip
             records = self.records[steps.value]
+            work = runs_d * steps.value
             for mu, eta, tau in itertools.product(self.mu, self.eta, group.taus):
                 text = (
                     f'{{"crn":{fixed["crn"]},"delay":{group.text},'
@@ -300,7 +308,9 @@ class _Plan:
                     f'"seed":{fixed["seed"]},"sigma":{fixed["sigma"]},"start":{start.text},'
                     f'"steps":{steps.text},"tau":{tau.text}}}'
                 )
-                yield Cell(text, cell_key(text))
+                cell = Cell(text, cell_key(text))
+                cell.__dict__["work"] = work  # Cell.work's cached value, known without a parse
+                yield cell
 
     def largest_cell(self) -> tuple[Config, int, int, int]:
         """(config, cap, steps, record count) of the most memory-hungry cell, for the check

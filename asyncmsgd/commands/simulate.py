@@ -10,6 +10,11 @@ last 10% of the steps), the escape / convergence / eps-ball times, the divergenc
 delays. ``--json`` prints one JSON object; its keys ``error_mean``, ``error_ci``,
 ``stationary_error``, ``diverged``, ``escape_steps_median``, ``delay_mean`` and ``delay_max`` are
 an interface (the checks and the report read them).
+
+Before anything is allocated, every value and the memory the run needs are checked (a run that
+would not fit is refused, naming --runs, --steps, the delay or --max-delay). A run expected to
+take longer than ESTIMATE_SECONDS says so on stderr, with its estimate, and then shows its
+progress there: a tqdm bar on a terminal, plain lines in a log (:mod:`simulate.progress`).
 """
 
 from __future__ import annotations

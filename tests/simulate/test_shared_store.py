@@ -152,3 +152,29 @@ def test_backends_pull_their_tasks_lazily():
     with ProcessBackend(1) as backend:
         assert list(backend.map_unordered(run_task, iter(()))) == []
         assert backend._pool is None  # nothing to do: no pool
+
+
+def test_a_cell_failed_by_the_other_sweep_is_reported(tmp_path, monkeypatch):
+    """While this sweep waits for it, the other sweep fails a cell: it is reported as failed
+    there (and not computed again here); cached_results raises, naming it."""
+    from simulate.outcome import Outcome
+    from simulate.runner import cached_results
+    from theory.validation import ParameterError
+
+    monkeypatch.setattr(simulate.runner, "SHARE_POLL", 0.05)
+    path = tmp_path / "s.sqlite"
+    other, cell = _other_owner(), CELLS[0]
+    with open_store(path) as store:
+        store.claim([cell.key], other)
+
+    def fail_it() -> None:
+        time.sleep(1.2)  # the store's times are whole seconds: later than this sweep's start
+        with open_store(path) as s:
+            s.put([(cell, Outcome(cell.key, False, None, None, "boom", 0.0, None, "x"))], other)
+            s.release(other)
+
+    thread = threading.Thread(target=fail_it)
+    thread.start()
+    with open_store(path) as store, pytest.raises(ParameterError, match="failed in another"):
+        cached_results(CELLS[:2], store)
+    thread.join()

@@ -265,6 +265,7 @@ def test_planned_cells_are_the_cells_from_config_builds(spec):
     for cell in sweep.cells:
         again = _rebuilt(cell)
         assert again.params_json == cell.params_json and again.key == cell.key
+        assert again.work == cell.work  # parsed there, known from the axes here
     assert sweep.count == len(sweep.cells) == len({c.key for c in sweep.cells})
     assert sweep.work == pytest.approx(sum(c.work for c in sweep.cells))
 
