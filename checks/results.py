@@ -173,6 +173,14 @@ class CheckResult:
         return self.decision.verdict
 
     @property
+    def power(self) -> dict[str, object] | None:
+        """The check's minimum detectable deviation (its weakest statistical claim item):
+        ``mdd``, ``mdd_kind``, ``item`` (:mod:`checks.power`); None where it computes none."""
+        from checks.power import check_power
+
+        return check_power(self.evidence)
+
+    @property
     def max_delay_fraction(self) -> float | None:
         """The largest simulated delay over E1's boundary at its (mu, eta), if recorded."""
         v = self.details.get("max_delay_fraction")
@@ -192,6 +200,7 @@ class CheckResult:
             "readings": list(self.readings),
             "seconds": self.seconds,
             "max_delay_fraction": self.max_delay_fraction,
+            "power": self.power,
             "evidence": [e.as_dict() for e in self.evidence],
             "controls": [e.as_dict() for e in self.controls],
             "controls_rejected": bool(self.controls_rejected),
