@@ -67,12 +67,11 @@ def near_miss(item: Evidence, label: str, factor: float = 2.0) -> Evidence:
 
 
 def check_power(items: tuple[Evidence, ...] | list[Evidence]) -> dict[str, object] | None:
-    """A check's power: the largest MDD over its statistical claim items (its weakest), with its
-    kind and label; None when it has none."""
-    stats = [
-        e
-        for e in items
-        if e.origin == "claim" and e.relation != "identity" and not math.isnan(e.mdd)
+    """A check's power: the largest MDD over its statistical claim items (its weakest; else over
+    the toolkit's items it rests on), with its kind and label; None when it has none."""
+    numeric = [e for e in items if e.relation != "identity" and not math.isnan(e.mdd)]
+    stats = [e for e in numeric if e.origin == "claim"] or [
+        e for e in numeric if e.origin == "toolkit"
     ]
     if not stats:
         return None

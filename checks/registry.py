@@ -8,6 +8,7 @@ claim's verdict is :func:`checks.verdict.decide` over the evidence of all its ch
 
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from dataclasses import dataclass, field, replace
@@ -16,8 +17,9 @@ from functools import cache
 from checks.claims import discover
 from checks.claims.base import Check, Claim
 from checks.derivation import symbolic_check
+from checks.power import near_miss, with_power
 from checks.profile import Profile
-from checks.results import CheckResult
+from checks.results import CheckResult, Evidence
 from checks.verdict import Decision, decide
 
 
@@ -117,4 +119,34 @@ def run_check(claim: Claim, check: Check, profile: Profile) -> CheckResult:
             readings=claim.reading_names,
         )
     # the registry's names are the ids of tests and cache entries; readings are the claim's
-    return replace(result, check=check.name, readings=claim.reading_names)
+    return with_resolving_power(replace(result, check=check.name, readings=claim.reading_names))
+
+
+def _mdd_kind(item: Evidence) -> str | None:
+    if item.mdd_kind:
+        return item.mdd_kind
+    if item.label.lower().startswith(("exponent", "sup-error rate")):
+        return "exponent"
+    return None
+
+
+def with_resolving_power(result: CheckResult) -> CheckResult:
+    """Every statistical item with its minimum detectable deviation (:mod:`checks.power`), and,
+    for a check with statistical claim items but no near-miss control, a near miss at twice the
+    MDD of its weakest claim item (issue 14 of the project): the same check must reject it."""
+    evidence = tuple(
+        with_power(e, _mdd_kind(e)) if e.relation != "identity" and math.isnan(e.mdd) else e
+        for e in result.evidence
+    )
+    controls = tuple(result.controls)
+    # a near miss of a theory the check supports: its weakest passing statistical item
+    stats = [
+        e
+        for e in evidence
+        if e.origin in ("claim", "toolkit") and e.relation != "identity" and e.se > 0 and e.passed
+    ]
+    if stats and not any(c.near_miss for c in controls):
+        weakest = max(stats, key=lambda e: e.mdd)
+        shift = "by twice its minimum detectable deviation"
+        controls += (near_miss(weakest, f"near miss: {weakest.label}, theory off {shift}"),)
+    return replace(result, evidence=evidence, controls=controls)

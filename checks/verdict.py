@@ -150,7 +150,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "weak",
-        "an item agrees, but its check could not have detected a 20% error",
+        "an item agrees, but its check could not have detected a 20% error in the theory value "
+        "(its minimum detectable deviation, at its run count)",
         Verdict.INCONCLUSIVE,
         "the check is too weak to decide",
     ),
@@ -199,6 +200,20 @@ class Item(Protocol):
     def describe(self) -> str: ...
 
 
+def is_weak(item: Item) -> bool:
+    """A passing item whose check could not have detected a 20% error in the theory value: its
+    relative MDD is above :data:`WEAK_MDD` (inf: no error at all). A number the paper reports
+    with a reading precision is judged at that precision (its vagueness is the claim's, not the
+    check's), and an MDD in an exponent or absolute units is reported, not judged."""
+    kind = getattr(item, "mdd_kind", "")
+    return (
+        kind == "relative"
+        and item.form != "reported"
+        and not math.isnan(item.mdd)
+        and item.mdd > WEAK_MDD
+    )
+
+
 def effective_mismatch(item: Item) -> str:
     """The kind of a failing item's mismatch (bounds and directions are always violated)."""
     if item.form in ("bound", "direction"):
@@ -213,7 +228,7 @@ def classify(item: Item) -> Rule | None:
     if item.origin == "toolkit":
         return None if item.passed else RULE["defect"]
     if item.passed:
-        if not math.isnan(item.mdd) and item.mdd > WEAK_MDD:  # inf: cannot detect any error
+        if is_weak(item):
             return RULE["weak"]
         return RULE["agrees"]
     kind = effective_mismatch(item)

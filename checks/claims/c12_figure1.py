@@ -140,6 +140,7 @@ def _delay_items(rows: tuple[ft.Row, ...], margin: float) -> list[Evidence]:
             "the grid spacing; significantly positive: b - z SE > 0",
             se=b_se,
             relation="lower-strict",
+            mdd_kind="exponent",
             origin="claim",
             form="direction",
             reading=reading,

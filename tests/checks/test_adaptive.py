@@ -42,19 +42,32 @@ def test_fit_recovers_known_power_laws(exponent):
     assert fit.ci[0] < fit.slope < fit.ci[1]
 
 
-def test_rate_evidence_tolerance_and_the_plateau_control():
-    good = A.rate_evidence("ok", A.fit_rate(_synthetic(-0.5), n_boot=200))
-    flat = A.rate_evidence("flat", A.fit_rate(_synthetic(0.0), n_boot=200))
-    assert good.tolerance == pytest.approx(Z * good.se + 1 / math.log(256))
-    assert good.passed and not flat.passed
+def test_rate_evidence_is_one_sided_with_the_log_factor_allowance():
+    """slope <= -1/2 + log_bias + z SE: a faster rate passes, a plateau and a divergence fail,
+    and the allowance is the fitted slope of log log t (between 1/ln T and 1/ln(T/32))."""
+    fit = A.fit_rate(_synthetic(-0.5), n_boot=200)
+    good = A.rate_evidence("ok", fit)
+    assert good.relation == "upper"
+    assert good.tolerance == pytest.approx(Z * good.se + fit.log_bias)
+    assert 1 / math.log(8192) < fit.log_bias < 1 / math.log(8192 / 32)
+    assert good.passed
+    assert A.rate_evidence("fast", A.fit_rate(_synthetic(-1.0), n_boot=200)).passed
+    assert not A.rate_evidence("flat", A.fit_rate(_synthetic(0.0), n_boot=200)).passed
     diverged = dataclasses.replace(_synthetic(-0.5), diverged=np.ones(64, bool))
     assert not A.rate_evidence("div", A.fit_rate(diverged, n_boot=50)).passed
 
 
+def test_slower_rates_are_near_misses_the_band_rejects():
+    """t^(-1/3) and t^(-1/4) with the fit's SE: both rejected, both flagged as near misses."""
+    controls = A.slower_rate_controls("ok", A.fit_rate(_synthetic(-0.5), n_boot=200))
+    assert [round(c.measured, 4) for c in controls] == [-0.3333, -0.25]
+    assert all(c.near_miss and not c.passed for c in controls)
+
+
 def test_d3_rate_at_ci_scale_and_its_control():
     """The real thing for one configuration (SGD, diminishing steps, robust regression behind
-    ps:4; 64 runs x 8192 updates): slope within z SE + 1/ln(256) of -1/2 (z: the suite's
-    Bonferroni z); SGD with a fixed step on PCA plateaus and is rejected by the same rule."""
+    ps:4, the CI sizes): slope <= -1/2 + log_bias + z SE (z: the suite's Bonferroni z); SGD
+    with a fixed step on PCA plateaus and is rejected by the same rule."""
     sz = A.SIZES["ci"]
     fit = A.fit_rate(A.run_case(A.CI_CASES[0], sz.steps, sz.runs), n_boot=200)
     assert A.rate_evidence("sgd", fit).passed, fit

@@ -60,7 +60,15 @@ CLAIM = {"origin": "claim"}
             "constant",
         ),
         ([item(False, form="reported", **CLAIM)], Verdict.DISCREPANCY, "reported-differs"),
-        ([item(True, mdd=0.5, **CLAIM)], Verdict.INCONCLUSIVE, "weak"),
+        ([item(True, mdd=0.5, mdd_kind="relative", **CLAIM)], Verdict.INCONCLUSIVE, "weak"),
+            # an MDD in exponent units is reported, not judged against the 20% rule
+            ([item(True, mdd=0.5, mdd_kind="exponent", **CLAIM)], Verdict.VERIFIED, "agrees"),
+            # a reported number is judged at its reading precision, not the check's power
+            (
+                [item(True, mdd=0.5, mdd_kind="relative", form="reported", **CLAIM)],
+                Verdict.VERIFIED,
+                "agrees",
+            ),
         ([item(True, **CLAIM), item(False, origin="toolkit")], Verdict.INCONCLUSIVE, "defect"),
         ([item(True, origin="toolkit")], Verdict.INCONCLUSIVE, "untested"),
     ],
