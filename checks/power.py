@@ -70,6 +70,8 @@ def check_power(items: tuple[Evidence, ...] | list[Evidence]) -> dict[str, objec
     """A check's power: the largest MDD over its statistical claim items (its weakest; else over
     the toolkit's items it rests on), with its kind and label; None when it has none."""
     numeric = [e for e in items if e.relation != "identity" and not math.isnan(e.mdd)]
+    # a reported number's MDD is mostly its reading precision: the check's power is elsewhere
+    numeric = [e for e in numeric if e.form != "reported"] or numeric
     stats = [e for e in numeric if e.origin == "claim"] or [
         e for e in numeric if e.origin == "toolkit"
     ]

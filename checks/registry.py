@@ -88,6 +88,19 @@ class ClaimResult:
         fr = [r.max_delay_fraction for r in self.results if r.max_delay_fraction is not None]
         return max(fr) if fr else None
 
+    @property
+    def power(self) -> dict[str, object] | None:
+        """The claim's weakest check (the largest MDD): relative MDDs first, as they compare
+        across checks; then exponents; then absolute ones. Its check is named in ``check``."""
+        powers = [
+            {**p, "check": r.check} for r in self.results if not r.errored and (p := r.power)
+        ]
+        for kind in ("relative", "exponent", "absolute"):
+            same = [p for p in powers if p["mdd_kind"] == kind]
+            if same:
+                return max(same, key=lambda p: p["mdd"])
+        return None
+
     def as_dict(self) -> dict[str, object]:
         s = self.claim.statement
         return {
@@ -100,6 +113,7 @@ class ClaimResult:
             **self.decision.as_dict(),
             "expected_verdict": str(self.claim.expected_verdict),
             "max_delay_fraction": self.max_delay_fraction,
+            "power": self.power,
             "checks": [r.as_dict() for r in self.results],
         }
 

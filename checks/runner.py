@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from checks.cache import ResultCache
+from checks.claims.base import Check
 from checks.profile import Profile
 from checks.registry import ClaimResult, entries, run_check
 from checks.results import CheckResult
@@ -36,8 +37,11 @@ def parse_claims(text: str | None) -> list[str]:
     return select([c for c in text.split(",") if c.strip()])
 
 
-def cache_key(claim: str, check: str, profile: Profile) -> str:
-    return f"{claim}-{check}-seed{profile.seed}"
+def cache_key(claim: str, check: Check, profile: Profile) -> str:
+    """A symbolic check does not draw random numbers: one entry serves every root seed."""
+    if check.kind == "symbolic":
+        return f"{claim}-{check.name}"
+    return f"{claim}-{check.name}-seed{profile.seed}"
 
 
 def run_claims(
@@ -45,9 +49,10 @@ def run_claims(
     profile: Profile,
     cache_dir: Path | None = None,
     on_check: Callable[[str, str, bool, CheckResult], None] | None = None,
+    only: Callable[[Check], bool] | None = None,
 ) -> list[ClaimResult]:
-    """Run (or reuse) every check of the selected claims. ``on_check(claim, check, cached,
-    result)`` is called after each one (the CLI's progress)."""
+    """Run (or reuse) every check of the selected claims (those ``only`` accepts, when given).
+    ``on_check(claim, check, cached, result)`` is called after each one (the CLI's progress)."""
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     known = entries()
     out = []
@@ -55,7 +60,9 @@ def run_claims(
         entry = known[cid]
         cr = ClaimResult(entry.claim)
         for check in entry.checks:
-            key = cache_key(cid, check.name, profile)
+            if only is not None and not only(check):
+                continue
+            key = cache_key(cid, check, profile)
             stored = cache.get(key, profile.name) if cache else None
             if stored is not None:
                 res = CheckResult.from_dict(stored)

@@ -202,13 +202,15 @@ class Item(Protocol):
 
 def is_weak(item: Item) -> bool:
     """A passing item whose check could not have detected a 20% error in the theory value: its
-    relative MDD is above :data:`WEAK_MDD` (inf: no error at all). A number the paper reports
-    with a reading precision is judged at that precision (its vagueness is the claim's, not the
-    check's), and an MDD in an exponent or absolute units is reported, not judged."""
+    relative MDD is above :data:`WEAK_MDD` (inf: no error at all). Only estimates of a theory
+    value (forms exact and asymptotic) are judged: a number the paper reports with a reading
+    precision is judged at that precision (its vagueness is the claim's, not the check's), a
+    bound or a direction has no theory value to be off by, and an MDD in an exponent or in
+    absolute units is reported, not judged."""
     kind = getattr(item, "mdd_kind", "")
     return (
         kind == "relative"
-        and item.form != "reported"
+        and item.form in ("exact", "asymptotic")
         and not math.isnan(item.mdd)
         and item.mdd > WEAK_MDD
     )

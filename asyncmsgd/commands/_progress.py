@@ -72,3 +72,37 @@ def progress_bar(unit: str) -> Iterator[tuple[object, object]]:
                 )
 
         yield plan, tick
+
+
+@contextlib.contextmanager
+def seed_progress(n_seeds: int, claims: Sequence[str] | None) -> Iterator[tuple[object, object]]:
+    """(on_seed(seed), on_check(...)) for :func:`checks.seeds.run_seeds`: a bar over the seeds
+    (a line per seed where tqdm cannot draw); ``on_check`` is None when seeds run in workers."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=n_seeds, desc="seeds", unit="seed", disable=None, file=sys.stderr)
+    t0 = time.perf_counter()
+    done = 0
+
+    def on_seed(seed: int) -> None:
+        nonlocal done
+        done += 1
+        bar.update()
+        if bar.disable:  # a disabled bar counts nothing: the line keeps its own count
+            elapsed = time.perf_counter() - t0
+            left = elapsed / done * (n_seeds - done)
+            print(
+                f"[seed {done}/{n_seeds}] root {seed} done, {elapsed:.0f} s so far, "
+                f"about {left:.0f} s left",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def on_check(claim: str, check: str, cached: bool, result: object) -> None:
+        if not bar.disable:
+            bar.set_postfix_str(f"{claim} {check}{' (cached)' if cached else ''}")
+
+    try:
+        yield on_seed, (on_check if claims is not None else None)
+    finally:
+        bar.close()

@@ -69,6 +69,12 @@ CLAIM = {"origin": "claim"}
                 Verdict.VERIFIED,
                 "agrees",
             ),
+            # a direction has no theory value to be off by: its MDD is reported, not judged
+            (
+                [item(True, mdd=0.5, mdd_kind="relative", form="direction", **CLAIM)],
+                Verdict.VERIFIED,
+                "agrees",
+            ),
         ([item(True, **CLAIM), item(False, origin="toolkit")], Verdict.INCONCLUSIVE, "defect"),
         ([item(True, origin="toolkit")], Verdict.INCONCLUSIVE, "untested"),
     ],

@@ -1,0 +1,359 @@
+"""Calibration of the verification suite, measured (issue 14): every statistical assertion of the
+ci suite under many root seeds.
+
+    python benchmarks/calibration.py                       # 50 seeds, 2 worker processes
+    python benchmarks/calibration.py --seeds 50 --workers 2 --claims C1,C2
+    python benchmarks/calibration.py --seeds 3 --claims C4 --out /tmp/calib   # a smoke run
+
+The root seeds are ``SeedSequence(20181203).spawn(K)`` (:func:`checks.seeds.spawn_roots`), the
+same ones ``asyncmsgd verify --seeds K`` uses; every check result is cached (claim, check, seed,
+code fingerprint), so an interrupted run resumes and a rerun after a change recomputes only what
+the change touched. Symbolic checks draw no random numbers and are not rerun.
+
+What it measures, against the run at the root seed (the pinned one):
+
+* **false rejections**: evidence items that pass at the root seed (the assertions the suite
+  expects to hold) and fail at another seed. The suite's promise (Bonferroni over
+  ``MAX_ASSERTIONS`` at family level 1e-3) is no such event in 50 seeds;
+* **|z|** = |measured - theory| / SE of those items against the half-normal (the null
+  distribution when the theory is exact and the SE right): the KS statistic and p-value, for
+  the items whose tolerance is z SE alone ("pure") and for all (items with a stated bias bound
+  have |z| pulled in or out by that bias), and a QQ plot;
+* **near-miss controls**: how often each was rejected (goal: >= 90 % of the seeds);
+* **verdicts**: per claim, how many seeds give the root seed's verdict.
+
+Results: ``benchmarks/results/calibration.{json,md,png}`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from checks.profile import MAX_ASSERTIONS, ROOT_SEED, Z, get_profile  # noqa: E402
+from checks.registry import entries  # noqa: E402
+from checks.runner import run_claims  # noqa: E402
+from checks.seeds import run_seeds, spawn_roots, stability  # noqa: E402
+
+# C13's analogue has its own seed study (its module); it is an interpretation, not an assertion
+EXCLUDED = ("C13",)
+
+
+def _pure(e) -> bool:
+    """A tolerance of z SE alone (no stated bias, no reading precision)."""
+    return e.relation == "abs-diff" and abs(e.tolerance - Z * e.se) <= 1e-9 * max(e.tolerance, 1)
+
+
+def analyse(reference, runs) -> dict:
+    """The calibration tables (module docstring) from the root run and the seeds' results."""
+    items: dict[tuple, dict] = {}
+    for cr in reference:
+        for r in cr.results:
+            for kind in ("evidence", "controls"):
+                for i, e in enumerate(getattr(r, kind)):
+                    items[(cr.id, r.check, kind, i)] = {
+                        "claim": cr.id,
+                        "check": r.check,
+                        "kind": kind,
+                        "label": e.label,
+                        "origin": e.origin,
+                        "near_miss": e.near_miss,
+                        "reference_passed": e.passed,
+                        "passed": [],
+                        "z": [],
+                        "pure": _pure(e),
+                    }
+    for seed, per_claim in runs.items():
+        for cr, stat in zip(reference, per_claim, strict=True):
+            for r in stat:
+                for kind in ("evidence", "controls"):
+                    for i, e in enumerate(getattr(r, kind)):
+                        row = items.get((cr.id, r.check, kind, i))
+                        if row is None:
+                            continue
+                        row["passed"].append(bool(e.passed))
+                        z = e.z
+                        if kind == "evidence" and math.isfinite(z):
+                            row["z"].append(float(z))
+                        if not e.passed and row["reference_passed"] and kind == "evidence":
+                            row.setdefault("failed_at", []).append(
+                                {
+                                    "seed": seed,
+                                    "measured": e.measured,
+                                    "theory": e.theory,
+                                    "tolerance": e.tolerance,
+                                    "se": e.se,
+                                }
+                            )
+    rows = [r for r in items.values() if r["passed"]]
+    asserted = [r for r in rows if r["kind"] == "evidence" and r["reference_passed"]]
+    rejected_at_root = [r for r in rows if r["kind"] == "evidence" and not r["reference_passed"]]
+    near = [r for r in rows if r["kind"] == "controls" and r["near_miss"]]
+    gross = [r for r in rows if r["kind"] == "controls" and not r["near_miss"]]
+    n_seeds = len(runs)
+
+    def ks(zs: list[float]) -> dict:
+        if len(zs) < 5:
+            return {"n": len(zs)}
+        res = stats.kstest(zs, stats.halfnorm.cdf)
+        return {
+            "n": len(zs),
+            "ks": float(res.statistic),
+            "p": float(res.pvalue),
+            "mean": float(np.mean(zs)),
+            "q99": float(np.quantile(zs, 0.99)),
+            "max": float(np.max(zs)),
+        }
+
+    z_pure = [z for r in asserted if r["pure"] for z in r["z"]]
+    z_all = [z for r in asserted for z in r["z"]]
+    per_item_ks = []
+    for r in asserted:
+        if len(r["z"]) >= 20:
+            k = ks(r["z"])
+            per_item_ks.append(
+                {
+                    "claim": r["claim"],
+                    "check": r["check"],
+                    "label": r["label"],
+                    "pure": r["pure"],
+                    **k,
+                }
+            )
+    false_rej = [
+        {"claim": r["claim"], "check": r["check"], "label": r["label"], "failed_at": r["failed_at"]}
+        for r in asserted
+        if r.get("failed_at")
+    ]
+    tests = sum(len(r["passed"]) for r in asserted)
+    return {
+        "seeds": n_seeds,
+        "asserted_items": len(asserted),
+        "assertions_run": tests,
+        "false_rejections": sum(len(r["failed_at"]) for r in asserted if r.get("failed_at")),
+        "false_rejection_rate": (
+            sum(len(r.get("failed_at", [])) for r in asserted) / tests if tests else None
+        ),
+        "false_rejected_items": false_rej,
+        "suite_promise": {"family_alpha": 1e-3, "max_assertions": MAX_ASSERTIONS, "z": Z},
+        "z_pure": ks(z_pure),
+        "z_all": ks(z_all),
+        "per_item_z": per_item_ks,
+        "near_miss": [
+            {
+                "claim": r["claim"],
+                "check": r["check"],
+                "label": r["label"],
+                "rejected": sum(not p for p in r["passed"]),
+                "of": len(r["passed"]),
+            }
+            for r in near
+        ],
+        "gross_controls": {
+            "items": len(gross),
+            "rejected": sum(not p for r in gross for p in r["passed"]),
+            "of": sum(len(r["passed"]) for r in gross),
+            "accepted": [
+                {
+                    "claim": r["claim"],
+                    "check": r["check"],
+                    "label": r["label"],
+                    "accepted": sum(r["passed"]),
+                    "of": len(r["passed"]),
+                }
+                for r in gross
+                if any(r["passed"])
+            ],
+        },
+        "rejected_at_root": [
+            {
+                "claim": r["claim"],
+                "check": r["check"],
+                "label": r["label"],
+                "passed": sum(r["passed"]),
+                "of": len(r["passed"]),
+            }
+            for r in rejected_at_root
+        ],
+        "_z_pure_values": z_pure,
+        "_z_all_values": z_all,
+    }
+
+
+def qq_plot(z_pure: list[float], z_all: list[float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4.2))
+    for zs, name, style in ((z_all, "all asserted items", "."), (z_pure, "z SE only", "x")):
+        if not zs:
+            continue
+        z = np.sort(zs)
+        q = stats.halfnorm.ppf((np.arange(1, z.size + 1) - 0.5) / z.size)
+        ax.plot(q, z, style, ms=3, label=f"{name} (n = {z.size})")
+    top = max([*z_all, *z_pure, 3.0])
+    ax.plot([0, top], [0, top], "k-", lw=0.8, label="half-normal")
+    ax.axhline(Z, color="grey", ls="--", lw=0.8, label=f"suite z = {Z:.2f}")
+    ax.set_xlabel("half-normal quantile")
+    ax.set_ylabel("|measured - theory| / SE")
+    ax.set_title("Calibration: |z| of the asserted items")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    fig.savefig(path.with_suffix(".pdf"))
+    plt.close(fig)
+
+
+def markdown(summary: dict, seed_rows: dict, meta: dict) -> str:
+    s = summary
+    lines = [
+        "# Calibration of the verification suite",
+        "",
+        f"Command: `{meta['command']}` ({meta['seeds']} root seeds spawned from "
+        f"SeedSequence({meta['root']}); profile {meta['profile']}; code {meta['fingerprint']}; "
+        f"{meta['wall_s'] / 60:.0f} min of this run on {meta['workers']} workers).",
+        "",
+        f"- Asserted items (evidence passing at the root seed): {s['asserted_items']}, run "
+        f"{s['assertions_run']} times over the seeds; false rejections: "
+        f"**{s['false_rejections']}** (rate {s['false_rejection_rate'] or 0:.2g}; the suite's "
+        f"promise: below 1e-3 per suite run).",
+    ]
+    for key, name in (("z_pure", "z SE only"), ("z_all", "all asserted items")):
+        k = s[key]
+        if "ks" in k:
+            lines.append(
+                f"- |z| ({name}): n = {k['n']}, mean {k['mean']:.3f} (half-normal "
+                f"{math.sqrt(2 / math.pi):.3f}), 99% quantile {k['q99']:.2f} (2.58), max "
+                f"{k['max']:.2f}; KS against the half-normal {k['ks']:.3f}, p = {k['p']:.3g}."
+            )
+    g = s["gross_controls"]
+    lines.append(f"- Gross controls: rejected {g['rejected']} of {g['of']} times.")
+    lines += [
+        "",
+        "## Near-miss controls",
+        "",
+        "| claim | check | control | rejected |",
+        "|---|---|---|---|",
+    ]
+    for r in s["near_miss"]:
+        mark = "" if r["rejected"] >= 0.9 * r["of"] else " **below 90 %**"
+        lines.append(
+            f"| {r['claim']} | {r['check']} | {r['label']} | {r['rejected']}/{r['of']}{mark} |"
+        )
+    if s["false_rejected_items"]:
+        lines += [
+            "",
+            "## False rejections",
+            "",
+            "| claim | check | item | seeds |",
+            "|---|---|---|---|",
+        ]
+        for r in s["false_rejected_items"]:
+            lines.append(f"| {r['claim']} | {r['check']} | {r['label']} | {len(r['failed_at'])} |")
+    lines += [
+        "",
+        "## Per-item |z| (items with >= 20 seeds)",
+        "",
+        "| claim | check | item | pure | n | mean | max | KS p |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in s["per_item_z"]:
+        lines.append(
+            f"| {r['claim']} | {r['check']} | {r['label']} | {'yes' if r['pure'] else ''} "
+            f"| {r['n']} | {r['mean']:.2f} | {r['max']:.2f} | {r['p']:.3g} |"
+        )
+    lines += [
+        "",
+        "## Verdicts across seeds",
+        "",
+        "| claim | root verdict | same verdict |",
+        "|---|---|---|",
+    ]
+    for cid, st in seed_rows.items():
+        lines.append(f"| {cid} | {st['reference_verdict']} | {st['same_verdict']}/{st['of']} |")
+    if s["rejected_at_root"]:
+        lines += [
+            "",
+            "## Items failing at the root seed (discrepancies, refutations)",
+            "",
+            "| claim | check | item | passed at other seeds |",
+            "|---|---|---|---|",
+        ]
+        for r in s["rejected_at_root"]:
+            lines.append(
+                f"| {r['claim']} | {r['check']} | {r['label']} | {r['passed']}/{r['of']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--root", type=int, default=ROOT_SEED)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--profile", default="ci")
+    ap.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / "results" / "cache")
+    args = ap.parse_args()
+    from checks.cache import code_fingerprint
+
+    profile = get_profile(args.profile, args.root)
+    known = list(entries())
+    claims = [c.strip().upper() for c in args.claims.split(",")] if args.claims else known
+    claims = [c for c in known if c in claims and c not in EXCLUDED]
+    t0 = time.perf_counter()
+    reference = run_claims(claims, profile, args.cache)
+    seeds = spawn_roots(args.root, args.seeds)
+
+    finished: list[int] = []
+
+    def done(seed: int) -> None:
+        finished.append(seed)
+        el = (time.perf_counter() - t0) / 60
+        left = el / len(finished) * (len(seeds) - len(finished))
+        print(
+            f"[{len(finished)}/{len(seeds)}] seed {seed} done, {el:.1f} min, ~{left:.0f} min left",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    runs = run_seeds(claims, profile, seeds, args.cache, workers=args.workers, on_seed=done)
+    wall = time.perf_counter() - t0
+    summary = analyse(reference, runs)
+    seed_rows = {c: s.as_dict() for c, s in stability(reference, runs).items()}
+    meta = {
+        "command": " ".join(["python benchmarks/calibration.py", *sys.argv[1:]]).strip(),
+        "seeds": len(seeds),
+        "root": args.root,
+        "profile": profile.name,
+        "fingerprint": code_fingerprint(),
+        "workers": args.workers,
+        "wall_s": wall,
+        "claims": claims,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    tag = "" if not args.claims else "-" + "-".join(claims)
+    qq_plot(summary["_z_pure_values"], summary["_z_all_values"], args.out / f"calibration{tag}.png")
+    (args.out / f"calibration{tag}.json").write_text(
+        json.dumps({"meta": meta, **summary, "verdicts": seed_rows}, indent=1, allow_nan=True)
+    )
+    (args.out / f"calibration{tag}.md").write_text(markdown(summary, seed_rows, meta))
+    print(markdown(summary, seed_rows, meta))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
