@@ -52,13 +52,7 @@ from theory import stability as st
 from theory.distributions import get_model
 from theory.problem import Problem
 
-SETTINGS: tuple[tuple[sl.Setting, float], ...] = (
-    (sl.Setting("figure1", (4.0, 3.0, 2.0, 1.0), "gaussian"), 5e-4),
-    (sl.Setting("figure1-ball", (4.0, 3.0, 2.0, 1.0), "uniform-ball"), 5e-4),
-    (sl.Setting("d6-wide-gap", (5.0, 2.0, 1.5, 1.0, 0.7, 0.4), "gaussian"), 5e-4),
-    (sl.Setting("d3-narrow-gap", (2.0, 1.5, 1.0), "gaussian"), 1e-3),
-    (sl.Setting("d5-rademacher", (3.0, 2.0, 1.5, 1.0, 0.5), "rademacher"), 5e-4),
-)
+SETTINGS = sl.SETTINGS  # the tested settings (shared with E1's level check)
 MUS = (0.5, 0.7, 0.9, 0.95)
 FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
 GOAL = sl.GOAL

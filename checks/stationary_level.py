@@ -64,6 +64,25 @@ class Setting:
         return f"{self.name}: diag({lam}), {self.distribution}"
 
 
+# The tested settings of issue 16 with their step sizes: Figure 1's spectrum (Gaussian and a
+# bounded data model), a wide and a narrow gap, and a discrete data model.
+SETTINGS: tuple[tuple[Setting, float], ...] = (
+    (Setting("figure1", (4.0, 3.0, 2.0, 1.0), "gaussian"), 5e-4),
+    (Setting("figure1-ball", (4.0, 3.0, 2.0, 1.0), "uniform-ball"), 5e-4),
+    (Setting("d6-wide-gap", (5.0, 2.0, 1.5, 1.0, 0.7, 0.4), "gaussian"), 5e-4),
+    (Setting("d3-narrow-gap", (2.0, 1.5, 1.0), "gaussian"), 1e-3),
+    (Setting("d5-rademacher", (3.0, 2.0, 1.5, 1.0, 0.5), "rademacher"), 5e-4),
+)
+
+
+def setting(name: str) -> tuple[Setting, float]:
+    """A tested setting and its step size, by name."""
+    for s, eta_ in SETTINGS:
+        if s.name == name:
+            return s, eta_
+    raise ParameterError("setting", name, "one of " + ", ".join(s.name for s, _ in SETTINGS))
+
+
 def as_law(delay: int | rd.DelayDistribution) -> rd.DelayDistribution:
     """A constant delay as its (degenerate) law; laws pass through."""
     if isinstance(delay, rd.DelayDistribution):

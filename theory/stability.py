@@ -238,19 +238,36 @@ class Analysis:
             lo, hi = (mid, hi) if finite(mid) else (lo, mid)
         return lo
 
-    def onset(self, factor: float = 2.0) -> int:
+    def onset(self, factor: float = 2.0, order: int = 1) -> int:
         """The smallest parameter at which the predicted error reaches ``factor`` x its value at
         parameter 0 (an "optimal delay" in the paper's sense: where the error starts to grow);
-        -1 when even parameter 0 has no finite error."""
+        -1 when even parameter 0 has no finite error.
+
+        ``order=1``: E1's closure, by bisection (the error grows with the delay). ``order=2``:
+        the second-order level (:meth:`stationary_error`), searched one delay at a time from the
+        first-order onset (the two differ by a few delays, and each second-order level costs a
+        filter computation)."""
         check_positive("factor", factor)
-        if self.closure_tau_max() < 0:
+        top = self.closure_tau_max()
+        if top < 0:
             return -1
-        base = self.error(0).total
-        lo, hi = 0, self.closure_tau_max() + 1
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if self.error(mid).total < factor * base else (lo, mid)
-        return hi
+        if order == 1:
+            base = self.error(0).total
+            lo, hi = 0, top + 1
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if self.error(mid).total < factor * base else (lo, mid)
+            return hi
+        level = self.stationary_error
+        threshold = factor * level(0, order)
+        t = min(self.onset(factor, 1), top + 1)
+        if t <= top and level(t, order) < threshold:
+            while t <= top and level(t, order) < threshold:
+                t += 1
+            return t
+        while t > 1 and level(t - 1, order) >= threshold:
+            t -= 1
+        return t
 
     def default_delays(self) -> list[int]:
         """0 and several parameters below the boundary (fractions of tau_max, and tau_max)."""

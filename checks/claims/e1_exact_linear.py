@@ -26,8 +26,21 @@ tangential stationary variance is C4's OU value.
   Bonferroni z). Negative control: "the delay does not matter" (ratio 1).
 * *figure 1 boundaries*: Figure 1's measured optimal delay (error within 1.5x its tau = 0 value,
   :mod:`checks.experiments.figure1`) against E1's prediction under the same definition (the
-  largest delay whose predicted error stays within 1.5x), z SE (bootstrap) + grid spacing, no
-  other allowance. Negative control: E1 with the radial curvature halved.
+  largest delay whose second-order level stays within 1.5x), z SE (bootstrap) + grid spacing,
+  no other allowance. Negative control: E1 with the radial curvature halved.
+* *stationary level* (issue 16): the second-order level (:mod:`theory.second_order`) against
+  the simulated E||v - v1||^2 (:mod:`checks.stationary_level`; 300 runs per point in the ci
+  profile, SE over runs) at six points inside the expansion's domain (|2nd/E1 - 1| <= 3.5%,
+  fixed before any run: there the third-order term, about 4 c^2, is below 0.5%): Figure 1's
+  spectrum with Gaussian and uniform-ball data, a wide and a narrow gap, mu 0.5-0.9, delays 0
+  to 0.75 of the boundary and one uniform random delay (C11). Tolerance z SE, nothing else.
+  Two points beyond the domain (mu = 0.95; 0.88 of the boundary at mu = 0.9) are reported as
+  findings. Near-miss control: E1 alone (first order), whose error there is 1-1.5x the check's
+  minimum detectable deviation.
+* *level order* (issue 16): an eta scan (Figure 1's spectrum, mu = 0.7, eta = 4e-3 .. 1.41e-3):
+  the fitted order of the second-order level's relative residual must lie in [1.5, 2.5] (a
+  convergence-order window), and the fit must resolve it (z SE <= 0.5). Near-miss control: E1
+  alone, whose residual shrinks like eta^1.
 """
 
 from __future__ import annotations
@@ -37,6 +50,7 @@ import time
 
 import sympy as sp
 
+from checks import stationary_level as sl
 from checks.claims.base import Check, Claim, Statement
 from checks.delay_range import delay_fraction
 from checks.derivation import Derivation, Item, compared
@@ -52,17 +66,25 @@ from theory import linearise, stability
 from theory.problem import Problem
 from theory.symbols import eta, lam1, mu
 
+LEVEL_DOMAIN_TEXT = "3.5%"
 STATEMENT = Statement(
     id="E1",
     source="ours (not in the papers)",
     title="Exact finite-step linear theory",
     latex=r"Linearised at the optimum, every mode (the radial one included) is a delayed "
     r"heavy-ball recursion $x_{k+1}=(1+\mu)x_k-\mu x_{k-1}-c\,x_{k-\tau}+\xi_k$ with an exact "
-    r"stability boundary, stationary variance and mean-square stability under random delays.",
+    r"stability boundary, stationary variance and mean-square stability under random delays; "
+    r"to second order in $\eta/(1-\mu)$ its stationary level is exact up to $O(\eta^2)$.",
     text="each mode of eq. (5) at the optimum is a delayed heavy ball with an exact boundary and "
-    "variance; the radial mode (c = 2 eta lambda_1) binds",
+    "variance; the radial mode (c = 2 eta lambda_1) binds; to second order the stationary level "
+    "is exact up to O(eta^2)",
     kind="exact limit",
-    assumptions=("A1", "linearisation at e_1", "second-order closure for the radial noise"),
+    assumptions=(
+        "A1",
+        "linearisation at e_1",
+        "second-order closure for the radial noise",
+        f"the level: inside the expansion's domain (|2nd/E1 - 1| <= {LEVEL_DOMAIN_TEXT})",
+    ),
 )
 
 
@@ -267,7 +289,7 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
     evidence, worst_wrong = [], 0.0
     for r in rows:
         e = r.primary
-        pred = r.e1.same_definition[m]
+        pred = r.e1.same_definition_second_order(m)
         tol = Z * e.se + e.spacing
         evidence.append(
             Evidence(
@@ -276,8 +298,8 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
                 e.value,
                 tol,
                 f"bootstrap over runs ({e.n_boot} resamples): z SE + the grid spacing "
-                f"{e.spacing:g}; E1's prediction: the largest delay whose predicted error stays "
-                f"within {1 + m:g}x its tau = 0 value",
+                f"{e.spacing:g}; E1's prediction: the largest delay whose second-order level "
+                f"stays within {1 + m:g}x its tau = 0 value",
                 se=e.se,
                 ci=e.ci,
                 origin="claim",
@@ -299,21 +321,33 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
             relation="upper",
         ),
     )
+    # a stationary onset and a finite run differ where the radial mode relaxes more slowly
+    # than the averaging window: its relaxation time at the predicted onset, reported
+    window = f1.iteration_budget().steps * f1.WINDOW
+    relax = {}
+    for r in rows:
+        c_radial = 2 * f1.ETA * f1.SPECTRUM[0]
+        rho = float(dhb.spectral_radius(r.mu, c_radial, r.e1.same_definition_second_order(m)))
+        relax[r.mu] = 1.0 / (1.0 - rho) if rho < 1 else math.inf
     return CheckResult(
         "E1",
         "figure 1 boundaries",
         "Figure 1's measured optimal delays "
         + ", ".join(f"{r.primary.value:g}" for r in rows)
-        + " against E1's same-definition predictions "
-        + ", ".join(str(r.e1.same_definition[m]) for r in rows)
+        + " against E1's same-definition predictions (second order) "
+        + ", ".join(str(r.e1.same_definition_second_order(m)) for r in rows)
         + " (E1's boundaries "
         + ", ".join(str(r.e1.tau_max) for r in rows)
-        + ")",
+        + "); at E1's predicted onsets the radial mode relaxes in "
+        + ", ".join(f"{v:.0f}" for v in relax.values())
+        + f" updates (Figure 1 averages {window:.0f})",
         tuple(evidence),
         controls,
         seconds=time.perf_counter() - t0,
         details={
             "scale": profile.experiment,
+            "radial_relaxation_at_onset": {str(k): v for k, v in relax.items()},
+            "averaging_window": window,
             "max_delay_fraction": max(
                 float(c.delays.max()) / max(r.e1.tau_max, 1)
                 for c, r in zip(data.curves, rows, strict=True)
@@ -322,10 +356,192 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
     )
 
 
+# --- the stationary level to second order (issue 16) -----------------------------------------
+
+# The expansion's domain, stated before looking at a run: the relative correction c = 2nd/E1 - 1
+# small enough that the third-order term (about 4 c^2 in the benchmark's fit, 0.5% at |c| =
+# 0.035) stays below the full profile's tolerance. Points beyond it are reported as findings.
+LEVEL_DOMAIN = 0.035  # LEVEL_DOMAIN_TEXT in the statement
+# (setting, mu, delay as a fraction of E1's boundary, family): Figure 1's spectrum with Gaussian
+# and bounded data, a wide and a narrow gap, and a random (uniform) delay of C11
+LEVEL_POINTS: tuple[tuple[str, float, float, str], ...] = (
+    ("figure1", 0.5, 0.0, "constant"),
+    ("figure1", 0.7, 0.5, "constant"),
+    ("figure1-ball", 0.7, 0.75, "constant"),
+    ("d6-wide-gap", 0.9, 0.5, "constant"),
+    ("d3-narrow-gap", 0.5, 0.75, "constant"),
+    ("figure1", 0.7, 0.5, "uniform"),
+)
+# beyond the domain: strong momentum, and close to the boundary
+OUTSIDE_POINTS: tuple[tuple[str, float, float, str], ...] = (
+    ("figure1", 0.95, 0.0, "constant"),
+    ("figure1", 0.9, 0.88, "constant"),
+)
+# the eta scan: Figure 1's spectrum at mu = 0.7, no delay; runs per eta (the smallest residual
+# needs the most); window 1000 relaxation times per run
+SCAN = ("figure1", 0.7, (4e-3, 2.83e-3, 2e-3, 1.41e-3), (400, 400, 800, 1600), 1000.0)
+ORDER_WINDOW = 0.5  # order in [1.5, 2.5]: separates eta^2 from E1's eta^1 and from eta^3
+
+
+def _law(setting_name: str, mu_: float, fraction: float, family: str) -> object:
+    from theory import random_delays as rd
+
+    s, eta_ = sl.setting(setting_name)
+    a = stability.analyse(s.problem, s.distribution, eta_, mu_, family)
+    p = round(fraction * a.tau_max)
+    return s, eta_, (p if family == "constant" else rd.uniform(p)), p, a.tau_max
+
+
+def _level_item(c: sl.Comparison, fraction: float, **meta: object) -> Evidence:
+    pred = c.predicted_second_order
+    m = c.measurement
+    return Evidence(
+        f"level at {c.setting.name}, mu = {c.mu:g}, {c.delay} ({fraction:.2f} of the boundary "
+        f"{c.boundary}): second order {pred:.5g} (E1 {c.predicted_first_order:.5g}, correction "
+        f"{c.prediction.relative_correction:+.1%})",
+        pred,
+        c.simulated,
+        Z * c.se,
+        f"mean over {m.runs} independent runs of the time-averaged ||v - v1||^2 ({m.window} "
+        f"updates after {m.burn_in}), SE over runs; z = {Z:.2f}, no other allowance",
+        se=c.se,
+        **meta,
+    )
+
+
+def check_level(profile: Profile) -> CheckResult:
+    """E1's stationary level to second order against the simulation (issue 16), z SE only."""
+    t0 = time.perf_counter()
+    runs = profile.runs(300)
+    evidence, findings, fractions, rows = [], [], [], []
+    for group, points in (("claim", LEVEL_POINTS), ("interpretation", OUTSIDE_POINTS)):
+        for name, mu_, frac, family in points:
+            s, eta_, delay, p, tmax = _law(name, mu_, frac, family)
+            c = sl.compare(s, eta_, mu_, delay, runs=runs, seed=profile.seed)
+            corr = abs(c.prediction.relative_correction)
+            inside = corr <= LEVEL_DOMAIN
+            if group == "claim" and not inside:
+                raise RuntimeError(f"{name} mu = {mu_}: correction {corr:.3f} outside the domain")
+            meta = (
+                {"origin": "claim", "form": "exact", "statement": "stationary level"}
+                if inside
+                else {
+                    "origin": "interpretation",
+                    "note": f"beyond the expansion's domain (|correction| {corr:.1%} > "
+                    f"{LEVEL_DOMAIN:.1%}): off by {c.rel_error:+.1%}",
+                }
+            )
+            item = _level_item(c, p / tmax if tmax else 0.0, **meta)
+            (evidence if inside else findings).append(item)
+            fractions.append(p / tmax if tmax else 0.0)
+            rows.append(c.as_dict())
+    worst = max(evidence, key=lambda e: abs(e.measured / e.theory - 1))
+    claim_rows = rows[: len(evidence)]
+    first_off = max(
+        abs(r["simulated"] - r["predicted_first_order"]) / (Z * r["se"]) for r in claim_rows
+    )
+    controls = (
+        Evidence(
+            "E1 alone (first order) at every point of the domain",
+            0.0,
+            first_off,
+            1.0,
+            "max over the points of |simulated - E1| / (z SE): passes iff E1 alone is within "
+            "the claim's tolerance everywhere (E1's error there is 1-1.5x the check's MDD)",
+            relation="upper",
+            near_miss=True,
+        ),
+    )
+    return CheckResult(
+        "E1",
+        "stationary level",
+        f"E1's second-order level at {len(evidence)} points inside the expansion's domain "
+        f"(|correction| <= {LEVEL_DOMAIN:.1%}; 4 settings, mu 0.5-0.9, delays 0-0.75 of the "
+        f"boundary, one uniform random delay): largest relative error "
+        f"{worst.measured / worst.theory - 1:+.2%}; beyond the domain "
+        + ", ".join(
+            f"{r['setting']} mu = {r['mu']:g}, {r['delay']}: {r['rel_error']:+.1%}"
+            for r in rows[len(evidence) :]
+        )
+        + f" ({runs} runs per point)",
+        tuple(evidence) + tuple(findings),
+        controls,
+        seconds=time.perf_counter() - t0,
+        details={"points": rows, "max_delay_fraction": max(fractions), "domain": LEVEL_DOMAIN},
+    )
+
+
+def check_level_order(profile: Profile) -> CheckResult:
+    """The second-order level's residual shrinks like eta^2 (a convergence-order check: the
+    fitted order in a window, as diffrax's SDE tests do); E1's own residual is the near miss."""
+    t0 = time.perf_counter()
+    name, mu_, etas, runs, window = SCAN
+    s, _ = sl.setting(name)
+    scan = sl.eta_scan(
+        s, mu_, etas, 0, runs=[profile.runs(r) for r in runs], seed=profile.seed, window=window
+    )
+    second, first = scan.second_order, scan.first_order
+    used = [c.measurement.runs for c in scan.comparisons]
+    basis = (
+        f"weighted least squares of log|predicted/simulated - 1| on log eta over eta = "
+        f"{', '.join(f'{e:g}' for e in etas)} ({'/'.join(str(n) for n in used)} runs; "
+        f"{window:g} relaxation times each); window: order within {ORDER_WINDOW} of 2"
+    )
+    evidence = (
+        Evidence(
+            f"order of the second-order level's residual at {name}, mu = {mu_:g}",
+            2.0,
+            second.order,
+            ORDER_WINDOW,
+            basis,
+            se=second.se,
+            origin="claim",
+            form="asymptotic",
+            mismatch="exponent",
+            mdd_kind="exponent",
+            statement="stationary level",
+            note="the second-order level is accurate to O(eta^2)",
+        ),
+        Evidence(
+            "the fit resolves the order: z SE <= the window",
+            ORDER_WINDOW,
+            Z * second.se,
+            0.0,
+            f"z = {Z:.2f} times the fit's SE {second.se:.3f}",
+            relation="upper",
+        ),
+    )
+    controls = (
+        Evidence(
+            "E1 alone: its residual shrinks like eta^2 too",
+            2.0,
+            first.order,
+            ORDER_WINDOW,
+            basis,
+            se=first.se,
+            mdd_kind="exponent",
+            near_miss=True,
+        ),
+    )
+    return CheckResult(
+        "E1",
+        "level order",
+        f"the second-order level's relative residual shrinks like eta^{second.order:.2f} +- "
+        f"{second.se:.2f} (E1 alone: eta^{first.order:.2f} +- {first.se:.2f}) at {name}, "
+        f"mu = {mu_:g}",
+        evidence,
+        controls,
+        seconds=time.perf_counter() - t0,
+        details={"scan": scan.as_dict()},
+    )
+
+
 CHECKS = (
     Check("boundary", check_boundary, "simulation"),
     Check("delay growth", check_delay_growth, "simulation"),
     Check("figure 1 boundaries", check_figure1_boundaries, "experiment"),
+    Check("stationary level", check_level, "simulation"),
+    Check("level order", check_level_order, "simulation"),
 )
 EXPECTED_VERDICT = Verdict.DISCREPANCY
 CLAIM = Claim(

@@ -67,13 +67,19 @@ class E1Prediction:
     same_definition: dict[float, int]  # margin -> largest delay within (1 + margin) x E(0)
     wrong_radial_tau_max: int  # radial curvature halved (negative control)
     wrong_radial_same_definition: dict[float, int]
-    level_total: float  # E||h - e_1||^2 at tau = 0
+    level_total: float  # E||h - e_1||^2 at tau = 0, E1's closure (first order)
     level_tangential: float  # sum_{i>=2} E h_i^2 at tau = 0
+    level_second_order: float  # E||h - e_1||^2 at tau = 0 to second order (issue 16)
 
-    def curve(self, delays: np.ndarray) -> np.ndarray:
-        """Predicted E||h - e_1||^2 at the given delays (inf beyond the closure's range)."""
+    def same_definition_second_order(self, margin: float) -> int:
+        """The same-definition optimal delay from the second-order level (issue 16)."""
+        return _onset_second_order(self.mu, margin)
+
+    def curve(self, delays: np.ndarray, order: int = 1) -> np.ndarray:
+        """Predicted E||h - e_1||^2 at the given delays (inf beyond the closure's range), from
+        E1's closure (``order=1``) or to second order (``order=2``, issue 16)."""
         an = _analysis(self.mu)
-        return np.array([an.error(int(t)).total for t in delays])
+        return np.array([an.stationary_error(int(t), order) for t in delays])
 
 
 @cache
@@ -93,6 +99,11 @@ def _wrong_radial(an: st.Analysis) -> st.Analysis:
 
 
 @cache
+def _onset_second_order(mu: float, margin: float) -> int:
+    return _analysis(mu).onset(1.0 + margin, order=2) - 1
+
+
+@cache
 def e1_prediction(mu: float) -> E1Prediction:
     an = _analysis(mu)
     wrong = _wrong_radial(an)
@@ -106,6 +117,7 @@ def e1_prediction(mu: float) -> E1Prediction:
         wrong_radial_same_definition={m: wrong.onset(1.0 + m) - 1 for m in MARGINS},
         level_total=e0.total,
         level_tangential=e0.tangential,
+        level_second_order=an.stationary_error(0, order=2),
     )
 
 
@@ -152,6 +164,7 @@ class Row:
                 for metric, e in self.level.items()
             },
             "e1_level_total": self.e1.level_total,
+            "e1_level_second_order": self.e1.level_second_order,
             "e1_level_tangential": self.e1.level_tangential,
             "c4_level": self.c4_level,
             "paper_level": self.paper_level,
@@ -219,6 +232,11 @@ def plot_summary(data: Figure1Data, rows: tuple[Row, ...]) -> dict[str, object]:
         e1_delays = np.arange(0, max(r.e1.tau_max, 0) + 1)
         entry["e1_delays"] = e1_delays
         entry["e1_error"] = r.e1.curve(e1_delays)
+        # the second-order level (issue 16) where it applies: up to 0.9 of the boundary, at a
+        # few delays (each costs a filter computation)
+        d2 = np.unique(np.round(np.linspace(0, 0.9 * max(r.e1.tau_max, 0), 7)).astype(int))
+        entry["e1_second_order_delays"] = d2
+        entry["e1_error_second_order"] = r.e1.curve(d2, order=2)
         entry["e1_tau_max"] = r.e1.tau_max
         entry["paper"] = r.paper
         entry["optimal"] = {
@@ -242,7 +260,7 @@ def markdown(rows: tuple[Row, ...]) -> str:
 
     head = (
         "| mu | optimal delay, m=0.5 [95% CI] | m=1.0 | angle metric, m=0.5 | E1 same def. "
-        "(m=0.5) | E1 tau_max | paper | paper (1-mu)^2 law | E1, radial c halved |\n"
+        "(m=0.5, 1st order) | E1 tau_max | paper | paper (1-mu)^2 law | E1, radial c halved |\n"
         "|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = [
@@ -254,12 +272,13 @@ def markdown(rows: tuple[Row, ...]) -> str:
         for r in rows
     ]
     head2 = (
-        "\n| mu | ||v-v1||^2 at tau=0 (+- SE) | E1 total | angle metric at tau=0 | E1 tangential "
-        "| C4 (OU) | paper (plot) | runs converged before window | diverged runs |\n"
-        "|---|---|---|---|---|---|---|---|---|\n"
+        "\n| mu | ||v-v1||^2 at tau=0 (+- SE) | E1, 2nd order | E1 (1st order) | angle metric at "
+        "tau=0 | E1 tangential | C4 (OU) | paper (plot) | runs converged before window | "
+        "diverged runs |\n|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines2 = [
-        f"| {r.mu:g} | {lev(r.level['error'])} | {r.e1.level_total:.4f} | "
+        f"| {r.mu:g} | {lev(r.level['error'])} | {r.e1.level_second_order:.4f} | "
+        f"{r.e1.level_total:.4f} | "
         f"{lev(r.level['misalignment'])} | {r.e1.level_tangential:.4f} | {r.c4_level:.4f} | "
         f"{'-' if r.paper_level is None else f'{r.paper_level:g}'} | "
         f"{100 * r.converged_fraction:.0f}% | {r.diverged_runs} |"

@@ -187,3 +187,14 @@ def test_stationary_error_against_direct_simulation():
     mean, se = results[90]
     pred0 = an.error(0).total
     assert abs(mean - pred0) > Z2 * se + 0.05 * pred0  # ignoring the delay is rejected
+
+
+@pytest.mark.parametrize("factor", [1.1, 1.5, 2.0])
+def test_second_order_onset_is_the_first_delay_reaching_the_factor(factor):
+    """onset(order=2) walks from the first-order onset; it must equal a brute-force scan of the
+    second-order level over every delay (here the two orders' onsets differ at factor 1.5)."""
+    an = S.analyse(Problem.from_eigenvalues((2.0, 1.0)), "gaussian", 1e-2, 0.5)
+    top = an.closure_tau_max()
+    levels = [an.stationary_error(k, 2) for k in range(top + 1)]
+    brute = next((k for k, v in enumerate(levels) if v >= factor * levels[0]), top + 1)
+    assert an.onset(factor, order=2) == brute
