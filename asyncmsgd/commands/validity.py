@@ -142,9 +142,16 @@ def build(args: argparse.Namespace) -> tuple[dict[str, object], list, float]:
             )
             for m in models
         ]
+        where = v.kappa_point(maps[0]) if claim in v.A2_CLAIMS else None
+        by_model = []
+        if where is not None:
+            say(f"{claim}: kappa on every bounded data model at mu = {where[0]}, eta = {where[1]}")
+            by_model = v.kappa_by_model(claim, profile, *where, runner=run)
     seconds = time.perf_counter() - t0
     obj = dict(maps[0].as_dict())
+    obj["kappa_by_model"] = by_model
     obj["models"] = [m.as_dict() for m in maps]
+    obj["models"][0]["kappa_by_model"] = by_model
     obj["seed"] = profile.seed
     obj["wall_seconds"] = seconds
     obj["workers"] = workers
@@ -281,6 +288,13 @@ def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
                 )
             else:
                 print(f"  kappa: {k['note']}")
+            for row in m.get("kappa_by_model") or []:
+                b = row["band"]
+                print(
+                    f"  kappa (band) on {row['distribution']} (C_d = {row['C_d']:.4g}) at mu = "
+                    f"{row['mu']:g}, eta = {row['eta']:g}: {b['kappa']:.3g} "
+                    f"{_fmt_ci(b['kappa_ci'])}"
+                )
             beyond = k.get("condition_beyond_e1") or []
             if beyond:
                 where = ", ".join(f"(mu {b['mu']:g}, eta {b['eta']:g})" for b in beyond)
