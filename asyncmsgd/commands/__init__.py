@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "adaptive": "asynchronous adaptive methods (D1-D4): simulate, lock-free runs, rate fits",
     "figure1": "reproduce the paper's Figure 1 (C12): error against delay per momentum",
     "figure2": "a CPU analogue of the paper's Figure 2 (C13): best momentum per workers",
+    "validity": "validity maps: the largest delay at which a claim's prediction holds (issue 13)",
     "verify": "run the claim checks and print one verdict per claim",
     "report": "run every check and write the LaTeX/PDF report (the main job)",
 }

@@ -24,10 +24,26 @@ parameter-server workers (delays from the event schedule, mean about W - 1), W =
 the wall-clock time U/W (U: updates until 3/4 of the runs are in the eps-ball, bootstrap SE) must
 fall like W^-1 (weighted log-log fit, z the suite's Bonferroni z). Negative control: no speed-up
 (U ~ W).
+
+*breakdown* (issue 13, :mod:`checks.speedup`): the same Phase III at a fixed eta = 5e-4 (as in
+Figure 1; eps is Proposition 6's at that eta, so the stationary level is the same fraction of
+the ball at every mu), Rademacher data (A2, so the paper's condition has a finite C_d), workers
+of similar speed (``ps:W:lognormal:0.02``: delays concentrated at W - 1), W doubling from 1
+until past 2 x W_E1 = 2 (tau_E1 + 1) and then bisected: U (updates until 3/4 of the runs are
+in the ball and stay there to the horizon) and the wall time U/W, each with a bootstrap SE and
+interval; the largest W at which U is not significantly beyond 5 % above U(1) (where linear
+speed-up ends), for 3 momenta (ci; 4 in full). Items: linear speed-up up to there (the wall
+time's exponent in W, -1: claim); larger momentum ends it at a smaller W (the fitted exponent
+of (1-mu) is positive: claim, direction); that exponent beside the paper's condition's 2 and
+E1's boundary's, the end beside W_E1, and the paper's condition at constant 1 inside the
+speed-up range (interpretation: the condition is sufficient, with an unknown constant).
+Negative controls: a speed-up that lasts 30 % further (near miss), the opposite direction, and
+the exponent moved by twice its minimum detectable deviation (near miss).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -38,6 +54,7 @@ from checks.convergence_time import C_ETA, measure
 from checks.convergence_time import SPECTRUM as PHASE3_SPECTRUM
 from checks.delay_range import delay_fraction
 from checks.derivation import Derivation, Item, compared, exponent_of
+from checks.power import near_miss, with_power
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
 from checks.stats import loglog_slope
@@ -209,7 +226,211 @@ def check_speedup(
     )
 
 
-CHECKS = (Check("speed-up", check_speedup, "simulation"),)
+BREAKDOWN_ETA = 5e-4
+BREAKDOWN_MUS = {"ci": (0.5, 0.7, 0.8), "full": (0.3, 0.5, 0.7, 0.8)}
+BREAKDOWN_DATA = "rademacher"
+
+
+def check_breakdown(profile: Profile) -> CheckResult:
+    """Where the linear speed-up ends, against E1's boundary and the paper's condition, and
+    the tradeoff: the W at which it ends as a function of mu (:mod:`checks.speedup`)."""
+    from checks import speedup
+
+    t0 = time.perf_counter()
+    runs = profile.runs(150)
+    mus = BREAKDOWN_MUS[profile.name]
+    curves = [
+        speedup.breakdown(
+            m,
+            BREAKDOWN_ETA,
+            runs=runs,
+            seed=profile.seed,
+            distribution=BREAKDOWN_DATA,
+            engine=profile.engine,
+        )
+        for m in mus
+    ]
+    evidence: list[Evidence] = []
+    controls: list[Evidence] = []
+    # linear speed-up below the breakdown: wall time ~ W^-1 over W <= w_linear / 2
+    for c in curves:
+        pts = [p for p in c.points if p.workers <= max(2, c.w_linear // 2)]
+        if len(pts) < 3:
+            continue
+        fit = loglog_slope([p.workers for p in pts], [p.wall for p in pts],
+                           [max(p.wall_se, 1e-9) for p in pts])  # fmt: skip
+        basis = (
+            f"weighted log-log fit of U/W over W = {[p.workers for p in pts]} (up to half the "
+            f"end of the speed-up), {runs} runs each, bootstrap SE; z = {Z:.2f} x SE"
+        )
+        item = with_power(
+            Evidence(
+                f"exponent of W in the wall time up to W = {pts[-1].workers}, mu = {c.mu:g}",
+                -1.0,
+                fit.slope,
+                Z * fit.se,
+                basis,
+                se=fit.se,
+                ci=fit.ci(Z),
+                origin="claim",
+                form="asymptotic",
+                mismatch="exponent",
+                statement="linear speed-up",
+                note=f"the linear speed-up up to W = {pts[-1].workers} workers, mu = {c.mu:g}",
+            ),
+            "exponent",
+        )
+        evidence.append(item)
+        controls.append(
+            Evidence(
+                f"wrong theory: no speed-up (U ~ W) up to W = {pts[-1].workers}, mu = {c.mu:g}",
+                0.0,
+                fit.slope,
+                Z * fit.se,
+                basis,
+                se=fit.se,
+            )
+        )
+    for c in curves:
+        lo, hi = c.w_linear_interval
+        se_r = ((hi if math.isfinite(hi) else 2 * c.w_linear) - lo) / (2 * 1.96) / c.w_e1
+        evidence.append(
+            Evidence(
+                f"where linear speed-up ends over W_E1 = tau_E1 + 1 = {c.w_e1}, mu = {c.mu:g}",
+                1.0,
+                c.w_linear / c.w_e1,
+                Z * se_r,
+                f"w_linear = {c.w_linear} (95 % interval [{lo:g}, {hi:g}] from the simulated W "
+                f"significantly inside / beyond the band); z = {Z:.2f}",
+                se=se_r,
+                origin="interpretation",
+                form="asymptotic",
+                mismatch="constant",
+                statement="speed-up ends at E1's boundary",
+                note=f"the speed-up ends where the typical delay W - 1 reaches E1's boundary "
+                f"(mu = {c.mu:g})",
+            )
+        )
+        evidence.append(
+            Evidence(
+                f"the paper's condition (constant 1, gamma -> 0): W = {c.tau_condition + 1:.3g} "
+                f"inside the linear speed-up range (W <= {c.w_linear}), mu = {c.mu:g}",
+                c.tau_condition + 1.0,
+                float(c.w_linear),
+                0.0,
+                "the condition tau ~ (1-mu)^2/((lambda_1 + C_d) eta^(1/2)) with C_d of "
+                f"{BREAKDOWN_DATA} data against the measured end of the speed-up",
+                relation="lower",
+                origin="interpretation",
+                form="bound",
+                statement="delay condition",
+                note=f"the paper's delay condition at constant 1 (mu = {c.mu:g})",
+            )
+        )
+        if c.control is not None:
+            controls.append(
+                Evidence(
+                    f"near miss: linear speed-up lasts 30 % further (W = "
+                    f"{round(1.3 * c.w_linear)}), mu = {c.mu:g}",
+                    1.0,
+                    float(c.control),
+                    0.0,
+                    "(U(W)/U(1) - 1) / 5 % at 1.3 x the measured end (<= 1: still linear)",
+                    relation="upper",
+                    near_miss=True,
+                )
+            )
+    fit = speedup.tradeoff_exponent(curves)
+    fit_e1 = speedup.tradeoff_exponent(curves, "w_e1")
+    basis = (
+        f"weighted log-log fit of w_linear against 1 - mu over mu = {list(mus)} (weights from "
+        f"the 95 % intervals); z = {Z:.2f} x SE"
+    )
+    direction = Evidence(
+        "exponent of (1-mu) in the W where linear speed-up ends > 0",
+        0.0,
+        fit.slope,
+        Z * fit.se,
+        basis + "; passes when the slope's lower bound is > 0",
+        se=fit.se,
+        ci=fit.ci(Z),
+        relation="lower-strict",
+        origin="claim",
+        form="direction",
+        statement="larger momentum forces a smaller delay",
+        note="larger momentum ends the linear speed-up at fewer workers",
+    )
+    evidence.append(direction)
+    controls.append(
+        Evidence(
+            "wrong direction: larger momentum allows more workers",
+            0.0,
+            fit.slope,
+            Z * fit.se,
+            basis,
+            se=fit.se,
+            relation="upper-strict",
+        )
+    )
+    for label, theory, note in (
+        ("the paper's condition (1-mu)^2", 2.0, "the condition's (1-mu)^2 read as where "
+         "speed-up ends"),
+        (f"E1's boundary ({fit_e1.slope:.3g})", fit_e1.slope, "the speed-up ends at a fixed "
+         "multiple of E1's boundary"),
+    ):  # fmt: skip
+        item = with_power(
+            Evidence(
+                f"exponent of (1-mu) in the end of the linear speed-up vs {label}",
+                theory,
+                fit.slope,
+                Z * fit.se,
+                basis,
+                se=fit.se,
+                ci=fit.ci(Z),
+                origin="interpretation",
+                form="asymptotic",
+                mismatch="exponent",
+                statement="the tradeoff's exponent",
+                note=note,
+            ),
+            "exponent",
+        )
+        evidence.append(item)
+        controls.append(near_miss(item, f"near miss: {label} moved by 2 x the MDD"))
+    summary = (
+        "linear speed-up until W = "
+        + ", ".join(f"{c.w_linear} (mu = {c.mu:g}, W_E1 = {c.w_e1})" for c in curves)
+        + f"; then U jumps (the runs leave the eps-ball): the end scales like (1-mu)^"
+        f"{fit.slope:.2f} (E1's boundary: {fit_e1.slope:.2f}, the paper's condition: 2)"
+    )
+    return CheckResult(
+        "C10",
+        "breakdown",
+        summary,
+        tuple(evidence),
+        tuple(controls),
+        seconds=time.perf_counter() - t0,
+        details={
+            "curves": [c.as_dict() for c in curves],
+            "tradeoff": {
+                "exponent": fit.slope,
+                "se": fit.se,
+                "ci95": [fit.slope - 1.96 * fit.se, fit.slope + 1.96 * fit.se],
+                "e1_exponent": fit_e1.slope,
+                "paper_exponent": 2.0,
+            },
+            "eta": BREAKDOWN_ETA,
+            "distribution": BREAKDOWN_DATA,
+            "runs": runs,
+            "max_delay_fraction": max(c.max_delay_fraction for c in curves),
+        },
+    )
+
+
+CHECKS = (
+    Check("speed-up", check_speedup, "simulation"),
+    Check("breakdown", check_breakdown, "simulation"),
+)
 EXPECTED_VERDICT = Verdict.DEPENDS_ON_READING
 CLAIM = Claim(
     STATEMENT,

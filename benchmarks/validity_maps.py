@@ -1,0 +1,111 @@
+"""Every validity map of one profile, timed (issue 13): ``asyncmsgd validity --claim C`` for C3,
+C4, C7, C9, C14 one after another, each from an empty store (the times are cold), then the
+pinned constants of :mod:`checks.validity` (PINNED, PINNED_FITS) read off the maps.
+
+Usage::
+
+    python benchmarks/validity_maps.py --profile ci             # ~10-15 min on 2 cores
+    python benchmarks/validity_maps.py --profile full --warm    # hours; reuse the store
+    python benchmarks/validity_maps.py --pins-only              # print the pins of the files
+
+Writes the maps into reports/build/validity (the report reads them) and a timing table to
+benchmarks/results/validity-maps-PROFILE.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "reports" / "build" / "validity"
+CLAIMS = ("C3", "C4", "C7", "C9", "C14")
+REFERENCE = ((0.3, 1e-3), (0.6, 5e-4))  # the pinned reference points of the ci check
+
+
+def run_map(claim: str, profile: str, workers: int, out: Path) -> float:
+    cmd = [sys.executable, "-m", "asyncmsgd", "validity", "--claim", claim, "--profile", profile,
+           "--out", str(out), "--workers", str(workers)]  # fmt: skip
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    return time.perf_counter() - t0
+
+
+def pins(out: Path, profile: str) -> dict[str, object]:
+    """PINNED (reference points' band crossings) and PINNED_FITS (the stat fit and its
+    scatter) from the maps' JSON files."""
+    pinned, fits = {}, {}
+    for claim in CLAIMS:
+        path = out / f"validity-{claim}-{profile}.json"
+        if not path.exists():
+            continue
+        d = json.loads(path.read_text())
+        f = d["fit_stat"]
+        a, b = f["exponent_mu"]["value"], f["exponent_eta"]["value"]
+        log_k = math.log(f["prefactor"])
+        pts = [p for p in d["points"] if not p["censored"]["stat"] and p["crossing"]["stat"] > 0]
+        res = [
+            math.log(p["crossing"]["stat"])
+            - (log_k + a * math.log(1 - p["mu"]) - b * math.log(p["eta"]))
+            for p in pts
+        ]
+        scatter = math.sqrt(sum(r * r for r in res) / max(len(res), 1))
+        fits[claim] = (round(log_k, 4), round(a, 4), round(b, 4), round(scatter, 4))
+        refs = []
+        for mu, eta in REFERENCE:
+            for p in d["points"]:
+                ok = not p["censored"]["band"] and p["crossing"]["band"] >= 4
+                if p["mu"] == mu and p["eta"] == eta and ok:
+                    refs.append((mu, eta, d["distribution"], round(p["crossing"]["band"], 2)))
+        pinned[claim] = tuple(refs)
+    return {"PINNED": pinned, "PINNED_FITS": fits}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", default="ci", choices=("ci", "full"))
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--claims", default=",".join(CLAIMS))
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--warm", action="store_true", help="keep the store (times are not cold)")
+    ap.add_argument("--pins-only", action="store_true")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.pins_only:
+        rows = []
+        for claim in args.claims.split(","):
+            store = args.out / "validity.sqlite"
+            if not args.warm:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(store) + suffix).unlink(missing_ok=True)
+            seconds = run_map(claim, args.profile, args.workers, args.out)
+            rows.append((claim, seconds))
+            print(f"{claim}: {seconds:.0f} s", flush=True)
+        lines = [
+            f"# Validity maps, profile {args.profile}",
+            "",
+            f"{platform.node()}, {args.workers} worker process(es), "
+            f"{'warm' if args.warm else 'cold (empty store)'}; command: "
+            f"`asyncmsgd validity --claim C --profile {args.profile} --workers {args.workers}`",
+            "",
+            "| claim | seconds |",
+            "|---|---|",
+            *[f"| {c} | {s:.0f} |" for c, s in rows],
+            "",
+        ]
+        res = ROOT / "benchmarks" / "results" / f"validity-maps-{args.profile}.md"
+        res.parent.mkdir(parents=True, exist_ok=True)
+        res.write_text("\n".join(lines))
+        print("\n".join(lines))
+    print(json.dumps(pins(args.out, args.profile), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""Validity maps (checks/validity.py, checks/delay_effect.py; issue 13): the bisection, the
+intervals, the fits, the paper's condition and the evidence, on synthetic effects and on tiny
+real maps (small sizes: plumbing, not findings)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from checks import delay_effect as de
+from checks import validity as v
+from checks.delay_effect import Effect
+from checks.profile import get_profile
+from theory.validation import ParameterError
+
+PROFILE = get_profile("ci")
+
+
+def _effect(tau: int, g: float, se: float = 0.02) -> Effect:
+    return Effect(
+        claim="C4",
+        mu=0.5,
+        eta=1e-3,
+        tau=tau,
+        stat=g,
+        stat_se=se,
+        band=2 * g,
+        band_se=2 * se,
+        deviation=0.0,
+        component="x",
+        delay_free=1.0,
+        delayed=1.0,
+        runs=10,
+        check_runs=10,
+    )
+
+
+def _search(true_stat: float, cap: int = 180) -> v.PointSearch:
+    """Bisect a synthetic linear effect g(tau) = tau / true_stat to the end."""
+    sr = v.PointSearch(0.5, 1e-3, 200, cap)
+    for _ in range(100):
+        todo = sr.proposals()
+        if not todo:
+            return sr
+        for t in todo:
+            sr.add(t, _effect(t, t / true_stat))
+    raise AssertionError("the search did not end")
+
+
+def test_bisection_finds_the_crossing_and_its_interval():
+    sr = _search(37.3)
+    for sense, true in (("stat", 37.3), ("band", 37.3 / 2)):
+        c = sr.crossing(sense)
+        assert c == pytest.approx(true, rel=0.02)
+        lo, hi = sr.interval(sense)
+        assert lo <= true <= hi and hi / lo < 1.6
+        assert sr.lo[sense] <= true < sr.hi[sense]
+        t_ctrl = round(v.CONTROL_FACTOR * c)
+        assert t_ctrl in sr.memo and not sr.memo[t_ctrl].holds(sense)  # the near miss fails
+    assert len(sr.memo) < 30  # geometric bisection: a few dozen delays at most
+
+
+def test_censored_when_valid_up_to_the_cap():
+    sr = _search(1e4, cap=50)
+    assert sr.hi["stat"] is None and sr.crossing("stat") == 50
+    assert math.isinf(sr.interval("stat")[1])
+
+
+def test_power_law_fit_recovers_exponents():
+    rng = np.random.default_rng(3)
+    mus = np.repeat([0.0, 0.3, 0.6, 0.8], 3)
+    etas = np.tile([2e-3, 1e-3, 5e-4], 4)
+    taus = 0.02 * (1 - mus) ** 1.3 * etas**-0.8 * np.exp(0.01 * rng.standard_normal(mus.size))
+    fit = v.fit_power_law(mus, etas, taus, np.full(mus.size, 0.01))
+    assert fit.a == pytest.approx(1.3, abs=3 * fit.a_se + 1e-9)
+    assert fit.b == pytest.approx(0.8, abs=3 * fit.b_se + 1e-9)
+    assert fit.predict(0.3, 1e-3) == pytest.approx(0.02 * 0.7**1.3 * 1e3**0.8, rel=0.05)
+    bad = v.fit_power_law([0.0, 0.5], [1e-3, 1e-3], [10.0, 0.0])
+    assert math.isnan(bad.a) and bad.excluded == 1
+
+
+def test_paper_condition_and_exponents():
+    c4 = de.get_setting("C4")
+    assert v.condition_delay(c4.with_setting(distribution="gaussian"), 0.5, 1e-3) == 0.0
+    cd = v.c_d("rademacher", c4.spectrum)
+    assert cd == pytest.approx(math.sqrt(10))
+    expect = 0.25 / ((4 + cd) * math.sqrt(1e-3))
+    assert v.condition_delay(c4, 0.5, 1e-3) == pytest.approx(expect)
+    assert math.isnan(v.condition_delay(de.get_setting("C14"), 0.5, 1e-3))
+    pe = v.paper_exponents(c4)
+    assert pe["mu"] == 2 and pe["eta"] == 0.5 and pe["eta_range"] == [0.0, 0.5]
+    pe3 = v.paper_exponents(de.get_setting("C3"))
+    assert pe3["mu"] == 2 and pe3["eta"] == 1.0 and pe3["eta_range"] == [0.0, 1.0]
+    assert v.paper_exponents(de.get_setting("C14")) is None
+
+
+def test_bad_input():
+    with pytest.raises(ParameterError):
+        v.check_claim("C5")
+    with pytest.raises(ParameterError):
+        v.check_grid([1.0], [1e-3])
+    with pytest.raises(ParameterError):
+        v.check_grid([0.5], [0.0])
+    with pytest.raises(ParameterError):
+        de.get_setting("C99")
+
+
+@pytest.mark.parametrize("claim", ["C3", "C4", "C7", "C9", "C14", "C5", "C8", "E1"])
+def test_no_delay_no_effect(claim):
+    """The pair at tau = 0 is the same cell twice: no effect, in either sense."""
+    s = de.get_setting(claim)
+    eta = 2e-3 if claim != "C5" else 2e-4
+    a, b = de.cells(s, 0.5, eta, 0, runs=20, seed=1)
+    assert a.key == b.key
+    ra, rb = de.run_cells([a, b])
+    eff = de.effect(s, 0.5, eta, 0, ra, rb, check_runs=100)
+    assert eff.stat == 0.0 and eff.band == 0.0 and eff.holds("stat") and eff.holds("band")
+
+
+def test_delay_pair_shares_its_data_and_moves_the_quantity():
+    s = de.get_setting("C4")
+    a, b = de.cells(s, 0.3, 2e-3, 30, runs=30, seed=1)
+    assert a.params["crn"] and b.params["crn"] and a.params["steps"] == b.params["steps"]
+    eff, ra, rb = de.measure(s, 0.3, 2e-3, 30, PROFILE, runs=30)
+    assert eff.deviation > 0.05 and not eff.holds("band")  # 30 delays: far beyond 5 %
+    g = de.e1_growth(s, 0.3, 2e-3, 30, ra, rb)
+    assert g.predicted > 1.1 and g.evidence("growth").passed
+
+
+def test_tiny_map_and_its_evidence(monkeypatch):
+    monkeypatch.setitem(v.MAP_RUNS, "C3", 100)
+    vm = v.compute_map("C3", PROFILE, mus=(0.0, 0.6), etas=(4e-3, 2e-3))
+    d = vm.as_dict()
+    assert set(d) >= {"claim", "points", "exponent_mu", "exponent_eta", "paper_exponents"}
+    assert "e1_exponents" in d
+    for p in d["points"]:
+        assert {"mu", "eta", "tau_e1", "tau_valid_stat", "tau_valid_band", "ci"} <= set(p)
+        assert 0 <= p["tau_valid_band"] <= p["cap"] < p["tau_e1"]
+    assert set(d["exponent_mu"]) >= {"value", "ci"}
+    result = v.map_result([vm], 1.0)
+    assert result.claim == "C3" and result.check == "validity map"
+    assert result.controls and all(e.origin != "claim" for e in result.evidence)
+    assert 0 < result.max_delay_fraction <= v.CAP_FRACTION + 1e-9
+
+
+def test_pinned_check_rejects_its_near_miss(monkeypatch):
+    monkeypatch.setitem(v.MAP_RUNS, "C4", 30)
+    monkeypatch.setitem(v.PINNED, "C4", ((0.3, 2e-3, "rademacher", 5.5),))
+    res = v.check_pinned(PROFILE, "C4")
+    assert res.evidence and res.controls
+    assert res.controls_rejected, [c.describe() for c in res.controls]
+    assert res.max_delay_fraction > 0
