@@ -43,7 +43,7 @@ the simulator's ``stationary_error`` record (near e_1, (|h_1| - 1)^2 = (h_1 - 1)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -336,17 +336,6 @@ def eta_to_zero_ratio(
 FIGURE1_EIGENVALUES = (4.0, 3.0, 2.0, 1.0)
 FIGURE1_ETA = 5e-4
 FIGURE1_MUS = (0.7, 0.8, 0.85, 0.9, 0.95)
-PAPER_OPTIMAL_DELAYS = {0.7: 120, 0.8: 80, 0.85: 60, 0.9: 30, 0.95: 10}
-PAPER_ANCHOR_MU = 0.7
-FIGURE1_FACTOR = 1.5  # agreement with the paper's reported delays: within this factor
-
-
-def paper_scaling(mu_: float) -> float:
-    """The paper's (1-mu)^2 delay scaling anchored at its mu = 0.7 value (120)."""
-    anchor = PAPER_OPTIMAL_DELAYS[PAPER_ANCHOR_MU]
-    return anchor * ((1.0 - mu_) / (1.0 - PAPER_ANCHOR_MU)) ** 2
-
-
 def fit_exponent(mus: Sequence[float], taus: Sequence[float]) -> float:
     """The least-squares slope of log tau against log(1 - mu)."""
     x = np.log(1.0 - np.asarray(mus, dtype=float))
@@ -364,8 +353,6 @@ class Figure1Row:
     asymptote: float  # pi (1-mu)/(2c) + 1/2 - 1/(1-mu) (two terms of the small-c series)
     onset: int  # where the predicted error doubles
     tangential_tau_max: int  # the smallest tangential boundary
-    paper: int  # the paper's reported optimal delay
-    paper_scaling: float  # 120 ((1-mu)/0.3)^2
     binding_mode: str
     error_at_zero: float  # E1's first-order level at tau = 0
     error_at_zero_second_order: float = math.nan  # the second-order level (theory.second_order)
@@ -382,8 +369,6 @@ class Figure1Table:
             "predicted": fit_exponent(mus, [r.tau_max for r in self.rows]),
             "crossing": fit_exponent(mus, [r.tau_crossing for r in self.rows]),
             "asymptote": fit_exponent(mus, [r.asymptote for r in self.rows]),
-            "paper": fit_exponent(mus, [r.paper for r in self.rows]),
-            "paper_scaling": fit_exponent(mus, [r.paper_scaling for r in self.rows]),
         }
 
     def predicted(self) -> dict[float, int]:
@@ -407,25 +392,9 @@ def figure1(distribution: str = "gaussian", family: str = "constant") -> Figure1
                 asymptote=float(asym(m, b.c)),
                 onset=an.onset(),
                 tangential_tau_max=tangential,
-                paper=PAPER_OPTIMAL_DELAYS[m],
-                paper_scaling=paper_scaling(m),
                 binding_mode=an.binding_mode,
                 error_at_zero=an.error(0).total,
                 error_at_zero_second_order=an.stationary_error(0, order=2),
             )
         )
     return Figure1Table(distribution, tuple(rows))
-
-
-def agrees_with_paper(
-    predicted: Mapping[float, float], factor: float = FIGURE1_FACTOR
-) -> dict[float, float] | None:
-    """The comparison with the paper's reported optimal delays: the ratio predicted/reported at
-    every mu if each lies within [1/factor, factor], else None (rejected).
-
-    ``factor`` 1.5: the reported delays are onsets read off a plot (the text says delays 0..100
-    were run, yet reports 120 at mu = 0.7), so only agreement to a modest factor is meaningful;
-    a curvature off by 2 (lambda_1 instead of 2 lambda_1) moves every boundary by ~2x.
-    """
-    ratios = {m: predicted[m] / PAPER_OPTIMAL_DELAYS[m] for m in FIGURE1_MUS}
-    return ratios if all(1 / factor <= r <= factor for r in ratios.values()) else None

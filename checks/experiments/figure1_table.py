@@ -10,7 +10,7 @@ E1's prediction and the paper's value, and the small-delay error level beside C4
 * A wrong theory for the negative control: E1 with the radial curvature halved
   (c = eta lambda_1 instead of 2 eta lambda_1, i.e. forgetting that ||v|| is restored twice as
   fast as an angle), under the same definition; and the paper's own (1-mu)^2 law anchored at
-  mu = 0.7 (:func:`theory.stability.paper_scaling`).
+  mu = 0.7 (:meth:`PaperValues.law`).
 * Small-delay level (tau = 0, synchronous MSGD): the mean over runs of the time-averaged metric
   with its SE; C4's OU value eta sum_i alpha_{i,1}^2/(2(1-mu)(lambda_1-lambda_i)) (tangential,
   eta -> 0); E1's exact finite-step value (total and tangential); the level read off the

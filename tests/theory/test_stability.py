@@ -1,9 +1,8 @@
 """E1 assembled: binding mode, eta -> 0 limit (C4), Figure 1 (C12), and the negative controls.
 
-The Figure 1 comparison used here, and its negative control (a wrong radial curvature):
-1. against the paper's reported optimal delays: predicted/reported within a factor 1.5 at every
-   mu (``theory.stability.agrees_with_paper``; the reported delays are onsets read off a plot);
-2. against a small direct simulation of eq. (5) (the nonlinear, stochastic update with Gaussian
+The Figure 1 comparison used here, and its negative control (a wrong radial curvature): the
+paper's reported delays are the claim C12's business (its verdict, with readings), so here E1's
+boundaries are set against a small direct simulation of eq. (5) (the nonlinear, stochastic update with Gaussian
    data, written here so as not to depend on the simulator package): at each mu the iterate,
    started at e_1, must stay near the sphere at floor(0.8 tau_hat) and fall into a large norm
    oscillation at ceil(1.25 tau_hat), for the candidate boundary tau_hat. "Large" is a median
@@ -94,15 +93,7 @@ def test_figure1_table():
         assert r.tau_max < r.tau_crossing <= r.tau_max + 1
         assert r.onset <= r.tau_max < r.tangential_tau_max
     ex = tab.exponents()
-    assert abs(ex["paper_scaling"] - 2) < 1e-9
     assert 1.1 < ex["predicted"] < 1.35  # the exact boundary scales like (1-mu)^1.2 here
-    assert 1.3 < ex["paper"] < 1.5
-
-
-def test_figure1_agrees_with_the_paper_within_the_stated_factor():
-    ratios = S.agrees_with_paper(S.figure1().predicted())
-    assert ratios is not None
-    assert all(0.85 < ratios[m] < 1.1 for m in (0.7, 0.8, 0.85, 0.9))
 
 
 def _wrong_boundaries(c_of_mu):
@@ -117,8 +108,12 @@ WRONG_CURVATURES = {
 
 
 @pytest.mark.parametrize("label", list(WRONG_CURVATURES))
-def test_negative_control_paper_comparison_rejects_a_wrong_radial_curvature(label):
-    assert S.agrees_with_paper(_wrong_boundaries(WRONG_CURVATURES[label])) is None
+def test_a_wrong_curvature_moves_every_boundary_far_from_e1s(label):
+    """Each wrong curvature shifts the boundary by at least 1.7x at every mu (so the checks that
+    use E1's boundary can tell them apart)."""
+    right = S.figure1().predicted()
+    wrong = _wrong_boundaries(WRONG_CURVATURES[label])
+    assert all(wrong[m] >= 1.7 * right[m] for m in S.FIGURE1_MUS), (right, wrong)
 
 
 def test_direct_simulation_accepts_the_prediction():
