@@ -2,12 +2,12 @@
 
 The Figure 1 comparison used here, and its negative control (a wrong radial curvature): the
 paper's reported delays are the claim C12's business (its verdict, with readings), so here E1's
-boundaries are set against a small direct simulation of eq. (5) (the nonlinear, stochastic update with Gaussian
-   data, written here so as not to depend on the simulator package): at each mu the iterate,
-   started at e_1, must stay near the sphere at floor(0.8 tau_hat) and fall into a large norm
-   oscillation at ceil(1.25 tau_hat), for the candidate boundary tau_hat. "Large" is a median
-   (over 16 runs) standard deviation of ||h|| - 1 over the second half of the run above 0.1:
-   the stable side measures at most ~0.035 at these settings, the saturated oscillation >= 0.19.
+boundaries are set against a small direct simulation of eq. (5) (the nonlinear, stochastic update
+with Gaussian data, written here so as not to depend on the simulator package): at each mu the
+iterate, started at e_1, must stay near the sphere at floor(0.8 tau_hat) and fall into a large
+norm oscillation at ceil(1.25 tau_hat), for the candidate boundary tau_hat. "Large" is a median
+(over 16 runs) standard deviation of ||h|| - 1 over the second half of the run above 0.1: the
+stable side measures at most ~0.035 at these settings, the saturated oscillation >= 0.19.
 """
 
 from __future__ import annotations
