@@ -92,9 +92,7 @@ class ClaimResult:
     def power(self) -> dict[str, object] | None:
         """The claim's weakest check (the largest MDD): relative MDDs first, as they compare
         across checks; then exponents; then absolute ones. Its check is named in ``check``."""
-        powers = [
-            {**p, "check": r.check} for r in self.results if not r.errored and (p := r.power)
-        ]
+        powers = [{**p, "check": r.check} for r in self.results if not r.errored and (p := r.power)]
         for kind in ("relative", "exponent", "absolute"):
             same = [p for p in powers if p["mdd_kind"] == kind]
             if same:

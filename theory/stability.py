@@ -336,6 +336,8 @@ def eta_to_zero_ratio(
 FIGURE1_EIGENVALUES = (4.0, 3.0, 2.0, 1.0)
 FIGURE1_ETA = 5e-4
 FIGURE1_MUS = (0.7, 0.8, 0.85, 0.9, 0.95)
+
+
 def fit_exponent(mus: Sequence[float], taus: Sequence[float]) -> float:
     """The least-squares slope of log tau against log(1 - mu)."""
     x = np.log(1.0 - np.asarray(mus, dtype=float))

@@ -61,20 +61,20 @@ CLAIM = {"origin": "claim"}
         ),
         ([item(False, form="reported", **CLAIM)], Verdict.DISCREPANCY, "reported-differs"),
         ([item(True, mdd=0.5, mdd_kind="relative", **CLAIM)], Verdict.INCONCLUSIVE, "weak"),
-            # an MDD in exponent units is reported, not judged against the 20% rule
-            ([item(True, mdd=0.5, mdd_kind="exponent", **CLAIM)], Verdict.VERIFIED, "agrees"),
-            # a reported number is judged at its reading precision, not the check's power
-            (
-                [item(True, mdd=0.5, mdd_kind="relative", form="reported", **CLAIM)],
-                Verdict.VERIFIED,
-                "agrees",
-            ),
-            # a direction has no theory value to be off by: its MDD is reported, not judged
-            (
-                [item(True, mdd=0.5, mdd_kind="relative", form="direction", **CLAIM)],
-                Verdict.VERIFIED,
-                "agrees",
-            ),
+        # an MDD in exponent units is reported, not judged against the 20% rule
+        ([item(True, mdd=0.5, mdd_kind="exponent", **CLAIM)], Verdict.VERIFIED, "agrees"),
+        # a reported number is judged at its reading precision, not the check's power
+        (
+            [item(True, mdd=0.5, mdd_kind="relative", form="reported", **CLAIM)],
+            Verdict.VERIFIED,
+            "agrees",
+        ),
+        # a direction has no theory value to be off by: its MDD is reported, not judged
+        (
+            [item(True, mdd=0.5, mdd_kind="relative", form="direction", **CLAIM)],
+            Verdict.VERIFIED,
+            "agrees",
+        ),
         ([item(True, **CLAIM), item(False, origin="toolkit")], Verdict.INCONCLUSIVE, "defect"),
         ([item(True, origin="toolkit")], Verdict.INCONCLUSIVE, "untested"),
     ],
