@@ -2,7 +2,11 @@
 
 Hypothesis profiles: ``ci`` (default; derandomised, no deadline, few examples so CI stays fast)
 and ``full`` (randomised, many examples). Choose with ``HYPOTHESIS_PROFILE=full pytest`` or
-``pytest --hypothesis-profile=full``.
+``pytest --hypothesis-profile=full``: both switch every test's example count. The joint
+(mu, tau, eta) property checks of checks/test_properties.py read the active profile's name
+(``settings.get_current_profile_name()``, when the module is collected, after the option is
+applied) and draw ``checks.profile`` ``examples`` per property (ci 10, full 50), randomised with
+a fixed seed (the check profile's root seed) whatever the profile.
 """
 
 from __future__ import annotations

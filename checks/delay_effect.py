@@ -57,8 +57,8 @@ from theory.validation import ParameterError, check_tau
 
 BAND = 0.05  # issue 13: the 5 % relative band
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile (CIs of crossings)
-BURN_IN = 6.0  # E1 relaxation times dropped before the stationary average
-WINDOW = 40.0  # E1 relaxation times averaged
+BURN_IN = 5.0  # E1 relaxation times dropped before the stationary average
+WINDOW = 30.0  # E1 relaxation times averaged
 SPACING = 0.5  # h recorded every half relaxation time of C4's slowest mode (as checks.stationary)
 CHECK_SAMPLES = 160  # checks.stationary.SAMPLES: the C4 / C14 checks' samples per run
 BOOTSTRAP = 200  # paired bootstrap draws for medians (C7)
@@ -330,10 +330,19 @@ def _normal_quantile(nu: float) -> float:
 
 
 def cells(
-    s: ClaimSetting, mu: float, eta: float, tau: int, *, runs: int, seed: int
+    s: ClaimSetting,
+    mu: float,
+    eta: float,
+    tau: int,
+    *,
+    runs: int,
+    seed: int,
+    design_tau: int = 0,
 ) -> tuple[Cell, Cell]:
-    """The (tau = 0, tau) pair of cells: common random numbers, same length and records."""
-    des = design(s, mu, eta, tau)
+    """The (tau = 0, tau) pair of cells: common random numbers, same length and records.
+    ``design_tau``: size the run for this larger delay instead (so that pairs at several
+    delays share one tau = 0 cell; :func:`effect` must be told the same)."""
+    des = design(s, mu, eta, max(tau, design_tau))
     start = des.start if isinstance(des.start, str) else list(des.start)
     return tuple(  # type: ignore[return-value]
         Cell.from_config(
@@ -456,9 +465,10 @@ def effect(
     *,
     check_runs: int,
     seed: int = 0,
+    design_tau: int = 0,
 ) -> Effect:
     """The delay's :class:`Effect` from the (tau = 0, tau) pair of :func:`cells`."""
-    des = design(s, mu, eta, tau)
+    des = design(s, mu, eta, max(tau, design_tau))
     runs = ref.runs
     base = dict(claim=s.claim, mu=mu, eta=eta, tau=int(tau), runs=runs, check_runs=check_runs)
     if ref.diverged.any() or delayed.diverged.any():
@@ -727,11 +737,12 @@ def measure(
     runs: int,
     runner: Runner | None = None,
     check_runs: int | None = None,
+    design_tau: int = 0,
 ) -> tuple[Effect, ConfigResult, ConfigResult]:
     """Simulate the pair at (mu, eta, tau) and return its :class:`Effect` (and the results).
     ``check_runs``: the claim check's run count that sets the stat tolerance (default: the
-    profile's)."""
-    pair = cells(s, mu, eta, tau, runs=runs, seed=profile.seed)
+    profile's); ``design_tau``: as :func:`cells`."""
+    pair = cells(s, mu, eta, tau, runs=runs, seed=profile.seed, design_tau=design_tau)
     res = (runner or (lambda c: run_cells(c, profile.engine)))(list(pair))
     eff = effect(
         s,
@@ -742,6 +753,7 @@ def measure(
         res[1],
         check_runs=check_runs or profile.runs(s.check_runs),
         seed=profile.seed,
+        design_tau=design_tau,
     )
     return eff, res[0], res[1]
 

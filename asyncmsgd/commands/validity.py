@@ -30,7 +30,7 @@ from pathlib import Path
 
 from asyncmsgd.commands._paths import default_build
 
-CLAIMS = ("C3", "C4", "C7", "C9", "C14")  # checks.validity.MAP_CLAIMS (kept light to import)
+CLAIMS = ("C3", "C4", "C7", "C9", "C14", "C8")  # checks.validity.CLAIMS (light to import)
 STORE_NAME = "validity.sqlite"
 
 

@@ -99,6 +99,7 @@ def test_paper_condition_and_exponents():
 def test_bad_input():
     with pytest.raises(ParameterError):
         v.check_claim("C5")
+    assert v.check_claim("C8") == "C8"
     with pytest.raises(ParameterError):
         v.check_grid([1.0], [1e-3])
     with pytest.raises(ParameterError):
@@ -147,7 +148,7 @@ def test_tiny_map_and_its_evidence(monkeypatch):
 
 def test_pinned_check_rejects_its_near_miss(monkeypatch):
     monkeypatch.setitem(v.MAP_RUNS, "C4", 30)
-    monkeypatch.setitem(v.PINNED, "C4", ((0.3, 2e-3, "rademacher", 5.5),))
+    monkeypatch.setitem(v.PINNED, "C4", ((0.3, 2e-3, "rademacher", 5.5, False),))
     res = v.check_pinned(PROFILE, "C4")
     assert res.evidence and res.controls
     assert res.controls_rejected, [c.describe() for c in res.controls]

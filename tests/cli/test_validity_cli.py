@@ -20,8 +20,8 @@ def test_listed_with_one_line_help():
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["--claim", "C5"], "one of C3, C4, C7, C9, C14"),
-        (["--claim", "C99"], "one of C3, C4, C7, C9, C14"),
+        (["--claim", "C5"], "one of C3, C4, C7, C9, C14, C8"),
+        (["--claim", "C99"], "one of C3, C4, C7, C9, C14, C8"),
         (["--claim", "C4", "--mus", "0.5,1.0"], "mu"),
         (["--claim", "C4", "--mus", "-0.1"], "mu"),
         (["--claim", "C4", "--etas", "0"], "eta"),
