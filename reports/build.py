@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.derivation import Derivation
-from reports import provenance
-from reports.latex import environment, escape_tex, write_macros
+from reports import prose, provenance
+from reports.latex import environment, write_macros
 from theory.compare import Comparison
 from theory.display import latex as expr_latex
 from theory.symbols import latex as sym_latex
@@ -36,12 +38,44 @@ def comparison_latex(c: Comparison) -> str:
             "argument grows, not equal)."
         )
     if c.exponents:
-        powers = ", ".join(
-            rf"$({escape_tex(k)})^{{{sym_latex(v)}}}$" for k, v in c.exponents.items()
-        )
+        powers = ", ".join(rf"${_base(k)}^{{{sym_latex(v)}}}$" for k, v in c.exponents.items())
         extra = " (and the printed form omits a log factor)" if "omits" in c.text else ""
         return f"different scaling: derived/printed $\\propto$ {powers}{extra}."
-    return escape_tex(c.text) + "."
+    return prose.to_latex(c.text, prose.plain_number) + "."
+
+
+def _base(name: str) -> str:
+    """A scaling variable of :mod:`theory.compare` ("1-mu", "eps", "C_d") as a power's base."""
+    tex = prose.math_of(name)
+    return f"({tex})" if any(op in name for op in "+-") else tex
+
+
+DISPLAY_LIMIT = 70  # visible characters of a display formula before it is broken in two
+
+
+def _visible(tex: str) -> int:
+    return len(re.sub(r"\\[A-Za-z]+|[{}^_ ]", "", tex))
+
+
+def display_lines(expr: object) -> list[str]:
+    """A derived or printed expression as display lines: one line (``sympy.latex`` with the
+    paper's symbols, :func:`theory.display.latex`), or, when it is longer than
+    :data:`DISPLAY_LIMIT`, broken after its prefactor: P on the first line, times log(A) on the
+    second (issue 15: long formulas broken, not shrunk)."""
+    from theory.compare import split_log
+    from theory.display import tidy
+
+    whole = expr_latex(expr)
+    if _visible(whole) <= DISPLAY_LIMIT:
+        return [whole]
+    try:
+        parts = split_log(tidy(expr))
+    except Exception:  # a form split_log cannot take apart stays whole
+        parts = None
+    if parts is None:
+        return [whole]
+    pre, arg = parts
+    return [sym_latex(pre), r"\cdot\log\left(" + sym_latex(arg) + r"\right)"]
 
 
 def derivation_context(d: Derivation, symbolic_verdict: str = "") -> dict[str, object]:
@@ -51,10 +85,12 @@ def derivation_context(d: Derivation, symbolic_verdict: str = "") -> dict[str, o
             {
                 "label": it.label,
                 "verdict": it.outcome,
-                "derived": None if it.derived is None else expr_latex(it.derived),
-                "printed": None if it.printed is None else expr_latex(it.printed),
+                "derived": None if it.derived is None else display_lines(it.derived),
+                "printed": None if it.printed is None else display_lines(it.printed),
                 "comparison": None if it.comparison is None else comparison_latex(it.comparison),
                 "note": it.note,
+                "origin": it.origin,
+                "reading": it.reading,
             }
         )
     return {"verdict": symbolic_verdict, "entries": items, "findings": list(d.findings)}
@@ -73,6 +109,14 @@ class ReportInputs:
     seeds: str = ""
     verdict_meanings: Sequence[tuple[str, str]] = ()
     extra_provenance: Mapping[str, str] = field(default_factory=dict)
+    counts: list[dict[str, object]] = field(default_factory=list)
+    total: str = ""
+    rules: list[dict[str, object]] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    glossary: list[dict[str, object]] = field(default_factory=list)
+    validity: list[dict[str, object]] = field(default_factory=list)
+    walls: list[dict[str, object]] = field(default_factory=list)
+    rebuild: list[str] = field(default_factory=list)
 
 
 def render(inputs: ReportInputs, out: Path) -> Path:
@@ -88,22 +132,27 @@ def render(inputs: ReportInputs, out: Path) -> Path:
     from importlib import metadata
 
     __version__ = metadata.version("asyncmsgd-verify")
+    commit, dirty = provenance.git_state()
     ctx = {
         "title": "Async-MSGD theory, claim by claim",
         "subtitle": "asyncmsgd-verify: Liu, Li, Shi, Zhou, Zhao (NeurIPS 2018) and "
         "Gratton & Toint (2026)",
-        "abstract": "Every claim of THEORY.md is re-derived with SymPy and set beside the "
-        "paper's printed form; simulation evidence comes with confidence intervals whose "
-        "tolerances are stated, and each check is run against a deliberately wrong theory "
-        "that it must reject.",
         "profile": inputs.profile,
         "version": __version__,
-        "commit": provenance.git_commit(),
+        "commit": commit,
+        "dirty": {True: "yes", False: "no", None: "unknown"}[dirty],
         "generated": provenance.build_time().strftime("%Y-%m-%d %H:%M UTC"),
         "summary": inputs.summary,
         "claims": inputs.claims,
         "discrepancies": inputs.discrepancies,
-        "verdict_meanings": list(inputs.verdict_meanings),
+        "counts": inputs.counts,
+        "total": inputs.total,
+        "rules": inputs.rules,
+        "order": inputs.order,
+        "glossary": inputs.glossary,
+        "validity": inputs.validity,
+        "walls": inputs.walls,
+        "rebuild": inputs.rebuild,
         "provenance": [
             ("profile", inputs.profile),
             ("machine", provenance.machine()),
@@ -130,8 +179,11 @@ def latex_available() -> bool:
     return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 
 
-def compile_pdf(tex: Path, timeout: float = 600.0) -> PdfResult:
-    """latexmk -pdf -halt-on-error in a clean build folder next to the .tex."""
+def compile_pdf(
+    tex: Path, timeout: float = 600.0, on_pass: Callable[[str], object] | None = None
+) -> PdfResult:
+    """latexmk -pdf -halt-on-error in a clean build folder next to the .tex. ``on_pass(line)``
+    is called when latexmk starts a pdflatex pass (the command's progress)."""
     if not latex_available():
         return PdfResult(
             False,
@@ -152,12 +204,30 @@ def compile_pdf(tex: Path, timeout: float = 600.0) -> PdfResult:
         f"-outdir={build}",
         tex.name,
     ]
-    proc = subprocess.run(cmd, cwd=tex.parent, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.Popen(
+        cmd, cwd=tex.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    t0 = time.monotonic()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        m = _PASS.search(line)
+        if m and on_pass is not None:
+            on_pass(f"pdflatex pass {m.group(1)}")
+        if time.monotonic() - t0 > timeout:
+            proc.kill()
+            break
+    returncode = proc.wait()
     pdf = build / (tex.stem + ".pdf")
-    if proc.returncode != 0 or not pdf.exists():
+    if returncode != 0 or not pdf.exists():
         log = build / (tex.stem + ".log")
-        tail = log.read_text(errors="replace")[-3000:] if log.exists() else proc.stdout[-3000:]
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else "".join(lines)[-3000:]
         return PdfResult(False, None, "LaTeX failed:\n" + tail)
     final = tex.with_suffix(".pdf")
     shutil.copyfile(pdf, final)
+    shutil.copyfile(build / (tex.stem + ".log"), tex.with_suffix(".log"))
     return PdfResult(True, final, f"wrote {final}")
+
+
+_PASS = re.compile(r"Run number (\d+) of rule '(?:pdf)?latex'")

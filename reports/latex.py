@@ -39,7 +39,8 @@ _TEX_RE = re.compile("|".join(re.escape(k) for k in _TEX_SPECIALS))
 
 def escape_tex(value: object) -> str:
     """Escape text for LaTeX: every special character becomes its literal command."""
-    return _TEX_RE.sub(lambda m: _TEX_SPECIALS[m.group()], str(value))
+    # "--" would typeset as an en-dash (a command's --option must keep both hyphens)
+    return _TEX_RE.sub(lambda m: _TEX_SPECIALS[m.group()], str(value)).replace("--", "-{}-")
 
 
 def environment(search: Path | None = None) -> jinja2.Environment:

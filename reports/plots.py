@@ -31,17 +31,24 @@ def _arr(x: object) -> np.ndarray:
 
 
 def plot_figure1(
-    summary: Mapping[str, object], out: Path, metric: str = "error", png: bool = True
+    summary: Mapping[str, object],
+    out: Path,
+    metric: str = "error",
+    png: bool = True,
+    margin: float = 0.5,
 ) -> list[Path]:
-    """Figure 1: mean error against the delay per momentum, with the 10-90% spread over runs
-    (shaded), E1's predicted error (thin dashed, error metric only) and boundary (dotted
-    vertical), the paper's reported optimal delay (star on the curve) and the measured one
-    (diamond, under the metric shown). ``out`` is the path without suffix; returns the files
-    written."""
+    """Figure 1 (C12): mean error against the delay per momentum, with the 10-90% spread over
+    runs (shaded), the similar-error threshold (1 + margin) x E(0) (short dashed line at the
+    curve's tau = 0 level; the optimal delay is the last delay below it), E1's predicted error
+    (thin dashed, error metric only) and boundary tau_max (dotted vertical), the paper's reported
+    optimal delay (star on the curve), the measured one (diamond), and delays at which some runs
+    diverged (crosses at the top: their mean is infinite, so the curve is cut there). ``out`` is
+    the path without suffix; returns the files written."""
     with plt.rc_context(RC):
-        fig, ax = new_figure(7.0, 4.6)
+        fig, ax = new_figure(7.0, 4.8)
         curves: Sequence[Mapping] = summary["curves"]  # type: ignore[assignment]
         colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(curves)))
+        any_div = False
         for c, col in zip(curves, colours, strict=True):
             d = _arr(c["delays"])
             m = c[metric]
@@ -49,9 +56,10 @@ def plot_figure1(
             mean = np.where(np.isfinite(raw_mean), np.minimum(raw_mean, _CAP), np.nan)
             lo, hi = np.minimum(_arr(m["q10"]), _CAP), np.minimum(_arr(m["q90"]), _CAP)
             ax.fill_between(d, lo, hi, color=col, alpha=0.18, lw=0)
-            ax.plot(d, mean, "-", color=col, lw=1.4, label=f"mu = {c['mu']:g}")
+            ax.plot(d, mean, "-", color=col, lw=1.4, label=rf"$\mu = {c['mu']:g}$")
             div = _arr(c["diverged"]) > 0
             if div.any():
+                any_div = True
                 ax.plot(d[div], np.full(div.sum(), _CAP), "x", color=col, ms=4)
             if metric == "error":
                 e1 = _arr(c["e1_error"])
@@ -59,6 +67,10 @@ def plot_figure1(
                 ax.plot(_arr(c["e1_delays"])[ok], e1[ok], "--", color=col, lw=0.8)
             ax.axvline(float(c["e1_tau_max"]), color=col, ls=":", lw=1.0)
             ok = np.isfinite(mean)
+            if ok.any() and np.isfinite(mean[0]):
+                level = (1.0 + margin) * float(mean[0])
+                x_end = float(c["optimal"][metric]["value"])
+                ax.plot([0.0, x_end], [level, level], color=col, ls=(0, (4, 2)), lw=0.9)
             if c.get("paper") is not None:
                 paper = float(c["paper"])
                 ax.plot(
@@ -78,37 +90,49 @@ def plot_figure1(
         handles, labels = ax.get_legend_handles_labels()
         keys = [
             plt.Line2D([], [], color="grey", lw=6, alpha=0.3),
+            plt.Line2D([], [], color="grey", ls=(0, (4, 2)), lw=0.9),
             plt.Line2D([], [], color="grey", ls="--", lw=0.8),
             plt.Line2D([], [], color="grey", ls=":", lw=1.0),
             plt.Line2D([], [], color="grey", marker="*", ls="", ms=10, mec="k"),
             plt.Line2D([], [], color="grey", marker="D", ls="", ms=5, mec="k"),
+            plt.Line2D([], [], color="grey", marker="x", ls="", ms=5),
         ]
         names = [
             "10-90% of runs",
+            rf"threshold ${1 + margin:g}\times E(\tau = 0)$",
             "E1 predicted error",
-            "E1 boundary tau_max",
+            r"E1 boundary $\tau_{\max}$",
             "paper's optimal delay",
-            "measured optimal delay",
+            rf"measured optimal delay (${1 + margin:g}\times$)",
+            "runs diverged (mean infinite)",
         ]
-        if metric == "error":
-            ax.legend(handles + keys, labels + names, fontsize=7, ncol=2, loc="upper right")
-        else:
-            keep = [i for i, n in enumerate(names) if n != "E1 predicted error"]
-            ax.legend(
-                handles + [keys[i] for i in keep],
-                labels + [names[i] for i in keep],
-                fontsize=7,
-                ncol=2,
-                loc="upper right",
-            )
+        keep = [
+            i
+            for i, n in enumerate(names)
+            if (metric == "error" or n != "E1 predicted error")
+            and (any_div or not n.startswith("runs diverged"))
+        ]
+        ax.legend(
+            handles + [keys[i] for i in keep],
+            labels + [names[i] for i in keep],
+            fontsize=7,
+            ncol=2,
+            loc="upper right",
+        )
         ax.set_title(str(summary.get("title", "Async-MSGD, streaming PCA (Figure 1)")), fontsize=9)
         return save(fig, Path(out), png=png)
 
 
-def plot_figure2(summary: Mapping[str, object], out: Path, png: bool = True) -> list[Path]:
+def plot_figure2(
+    summary: Mapping[str, object],
+    out: Path,
+    png: bool = True,
+    paper_best: Mapping[int, float] | None = None,
+) -> list[Path]:
     """Figure 2's analogue: mean validation accuracy against the momentum, one line per number
-    of workers, 95% confidence intervals over seeds, the best momentum starred; one panel per
-    step size (``summary["panels"]``)."""
+    of workers, 95% confidence intervals over seeds, the best momentum starred; with
+    ``paper_best`` (workers -> momentum, C13's reading of the paper's Figure 2) the paper's best
+    momentum of each line is ringed; one panel per step size (``summary["panels"]``)."""
     panels: Sequence[Mapping] = summary["panels"]  # type: ignore[assignment]
     with plt.rc_context(RC):
         fig, _ = new_figure(4.2 * len(panels), 3.9)
@@ -130,10 +154,13 @@ def plot_figure2(summary: Mapping[str, object], out: Path, png: bool = True) -> 
                     ms=3.5,
                     capsize=2,
                     lw=1.1,
-                    label=f"W = {s['W']}",
+                    label=f"$W = {s['W']}$",
                 )
                 k = int(np.argmin(np.abs(mus - float(s["best_mu"]))))
                 ax.plot(mus[k] + off, mean[k], "*", color=col, ms=11, mec="k", mew=0.5)
+                if paper_best and int(s["W"]) in paper_best:
+                    j = int(np.argmin(np.abs(mus - float(paper_best[int(s["W"])]))))
+                    ax.plot(mus[j] + off, mean[j], "o", ms=12, mfc="none", mec=col, mew=1.4)
             top = max(float(np.nanmax(_arr(s["ci_high"]))) for s in series) + 0.002
             floor = max(
                 min(float(np.nanmin(_arr(s["ci_low"]))) for s in series) - 0.002, top - _ACC_SPAN
@@ -156,8 +183,25 @@ def plot_figure2(summary: Mapping[str, object], out: Path, png: bool = True) -> 
                         below[i] += 1
             ax.set_xlabel(r"momentum $\mu$")
             ax.set_xticks(mus)
-            ax.set_title(str(panel["title"]), fontsize=9)
+            ax.set_title(_greek(str(panel["title"])), fontsize=9)
         axes[0].set_ylabel("validation accuracy (mean, 95% CI over seeds)")
-        axes[0].legend(fontsize=8, loc="lower left", title="workers", title_fontsize=8)
+        handles, labels = axes[0].get_legend_handles_labels()
+        handles.append(plt.Line2D([], [], color="grey", marker="*", ls="", ms=10, mec="k"))
+        labels.append("best momentum (measured)")
+        if paper_best:
+            handles.append(
+                plt.Line2D([], [], color="grey", marker="o", ls="", ms=10, mfc="none", mew=1.4)
+            )
+            labels.append("paper's best momentum")
+        axes[0].legend(
+            handles, labels, fontsize=7, loc="lower left", title="workers", title_fontsize=7
+        )
         fig.suptitle(str(summary.get("title", "Figure 2 analogue")), fontsize=10)
         return save(fig, Path(out), png=png)
+
+
+def _greek(title: str) -> str:
+    """A panel title such as "eta = 0.1 (primary)" with its Greek name typeset."""
+    import re
+
+    return re.sub(r"\b(eta|mu)\b", lambda m: f"$\\{m.group(1)}$", title)

@@ -1,0 +1,118 @@
+"""The evidence card's parts: settings read from the claim modules and results, labelled
+intervals, the figures drawn from stored results, the validity maps read generically, and the
+report command's plan and progress."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from checks.profile import Z
+from checks.results import CheckResult, Evidence
+from reports import assemble, claim_plots, pipeline
+from reports.settings import claim_settings
+
+
+def _item(**kw) -> Evidence:
+    base = dict(label="x", theory=1.0, measured=1.1, tolerance=Z * 0.05, basis="", se=0.05)
+    base.update(kw)
+    return Evidence(**base)
+
+
+def test_the_interval_is_a_95_percent_one_and_says_which():
+    acceptance = _item(ci=(1.1 - Z * 0.05, 1.1 + Z * 0.05))  # the z SE band is not a CI
+    lo, hi, kind = assemble.interval(acceptance)
+    assert kind == "normal" and math.isclose(hi - lo, 2 * 1.959963984540054 * 0.05)
+    boot = _item(ci=(1.0, 1.3))
+    assert assemble.interval(boot) == (1.0, 1.3, "bootstrap")
+    assert assemble.interval(_item(se=math.nan, ci=None)) is None
+
+
+def test_compared_value_is_labelled_theory_bound_or_reference():
+    res = CheckResult("C0", "c", "s")
+    nums = assemble.Numbers()
+    kinds = {
+        rel: assemble.evidence_row(_item(relation=rel), res, f"k {rel}", nums, None)["kind"]
+        for rel in ("abs-diff", "upper", "lower", "lower-strict", "upper-strict")
+    }
+    assert kinds == {
+        "abs-diff": "th.",
+        "upper": "bound",
+        "lower": "bound",
+        "lower-strict": "ref.",
+        "upper-strict": "ref.",
+    }
+
+
+def test_runs_are_read_from_the_basis():
+    res = CheckResult("C7", "traverse", "s")
+    e = _item(basis="median first-passage time over 3000 runs at eta = [0.002]")
+    assert assemble.runs_of(e, res) == 3000
+    assert assemble.runs_of(_item(basis="bootstrap over runs (200 resamples)"), res) is None
+
+
+def test_c7_settings_say_tau_delta_and_runs(claim_runner):
+    """Issue 15: C7 runs at tau = 0 and delta = 0.2; the card must say so."""
+    rows = {s.key: s for _, ss in claim_settings(claim_runner("C7"), 20181203) for s in ss}
+    assert rows["tau"].value == "0" and rows["delta"].value == "0.2"
+    assert rows["runs"].value == "3000" and rows["seed"].value == "20181203"
+    assert rows["sigma"].value == "diag(4, 3, 2, 1)" and "Gaussian" in rows["C_d"].value
+
+
+@pytest.mark.parametrize("cid", sorted(claim_plots.PLOTTERS) + list(claim_plots.FOREST))
+def test_every_quantitative_claim_has_a_theory_versus_measured_figure(claim_runner, cid, tmp_path):
+    plots = claim_plots.claim_plots(claim_runner(cid), tmp_path)
+    assert plots and all(p.path.exists() and p.path.suffix == ".pdf" for p in plots)
+    assert all(p.caption.startswith(cid) for p in plots)
+
+
+def test_validity_maps_are_read_generically(tmp_path):
+    build, out = tmp_path / "build", tmp_path / "out"
+    (build / "validity").mkdir(parents=True)
+    out.mkdir()
+    (build / "validity" / "validity-C4.json").write_text(
+        json.dumps(
+            {
+                "claim": "C4",
+                "points": [{"mu": 0.5, "eta": 1e-3, "tau_e1": 10, "tau_valid_stat": 8}],
+                "exponent_mu": {"value": 2.1, "ci": [1.9, 2.3]},
+                "exponent_eta": {"value": -0.4, "ci": [-0.5, -0.3]},
+                "paper_exponents": {"mu": 2, "eta": -0.5},
+                "e1_exponents": {"mu": 1.5, "eta": -0.5},
+            }
+        )
+    )
+    (build / "validity" / "validity-C4-ci.pdf").write_bytes(b"%PDF-1.4\n")
+    maps = pipeline.validity_maps(build, out, "ci")
+    assert [m["claim"] for m in maps] == ["C4"] and maps[0][
+        "figure"
+    ] == "figures/validity-C4-ci.pdf"
+    ctx = assemble._validity_context(maps[0], 0, assemble.Numbers())
+    assert "\\mu" in ctx["rows"][0]["name"] and "\\eta" in ctx["rows"][1]["name"]
+    assert all(r["value"] and r["ci"] and r["paper"] and r["e1"] for r in ctx["rows"])
+
+
+def test_no_validity_map_is_an_empty_section(tmp_path):
+    assert pipeline.validity_maps(tmp_path, tmp_path, "ci") == []
+
+
+def test_the_plan_says_what_runs_and_roughly_how_long(capsys):
+    from asyncmsgd.commands._report_progress import CheckPlan, describe_plan, phase
+
+    plans = [CheckPlan("C7", "traverse", False, 10.0), CheckPlan("C7", "symbolic", True, 0.2)]
+    text, total = describe_plan(
+        plans,
+        profile="ci",
+        seed=1,
+        derivations_cached=0,
+        derivations_total=1,
+        timings={"pdf": 20.0, "figures": 5.0, "derivations": 3.0},
+    )
+    assert "2 (1 cached, 1 to compute, about 10 s" in text and math.isclose(total, 38.0)
+    with phase("checks", 2, "check") as tick:  # stderr is not a terminal here: one line each
+        tick("C7 traverse", seconds=10.0)
+        tick("C7 symbolic", cached=True)
+    err = capsys.readouterr().err
+    assert "[checks 1/2] C7 traverse (10.0 s)" in err and "C7 symbolic (cached)" in err
