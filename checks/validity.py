@@ -1089,7 +1089,8 @@ def check_pinned(
                 )
             )
         cond = condition_delay(s, mu, eta)
-        if s.condition is not None and math.isfinite(cond) and cond > 0:
+        # a censored boundary is only a lower bound: a condition beyond it is undecided there
+        if s.condition is not None and cond > 0 and not (censored and cond > crossing):
             evidence.append(
                 Evidence(
                     f"{claim}: the paper's condition (constant 1, gamma -> 0) = {cond:.3g} "
