@@ -298,6 +298,55 @@ def markdown(summary: dict, seed_rows: dict, meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def compact(full: dict, source: str = "") -> dict:
+    """The calibration as the report and the README read it (``docs/calibration.json``): the
+    seed study per claim (the same keys as ``verify --seeds``'s file) and the suite-level
+    figures, without the per-seed value lists."""
+    nm = full.get("near_miss") or []
+    rates = [r["rejected"] / r["of"] for r in nm if r.get("of")]
+    gross = full.get("gross_controls") or {}
+    meta = full.get("meta") or {}
+    return {
+        "profile": meta.get("profile"),
+        "root_seed": meta.get("root"),
+        "seeds": meta.get("seeds"),
+        "command": meta.get("command"),
+        "fingerprint": meta.get("fingerprint"),
+        "source": source,
+        "wall_s": meta.get("wall_s"),
+        "claims": full.get("verdicts") or {},
+        "calibration": {
+            "asserted_items": full.get("asserted_items"),
+            "assertions_run": full.get("assertions_run"),
+            "false_rejections": full.get("false_rejections"),
+            "ks_p_pure": (full.get("z_pure") or {}).get("p"),
+            "ks_p_all": (full.get("z_all") or {}).get("p"),
+            "near_miss_items": len(nm),
+            "near_miss_min_rate": min(rates) if rates else None,
+            "gross_rejected_rate": gross["rejected"] / gross["of"] if gross.get("of") else None,
+        },
+        "false_rejected_items": full.get("false_rejected_items") or [],
+        "near_miss": nm,
+        "z_pure": full.get("z_pure"),
+        "z_all": full.get("z_all"),
+    }
+
+
+def write_docs(full_json: Path, docs: Path) -> None:
+    """``docs/calibration.{json,md}`` and the QQ plot from a calibration run's outputs."""
+    import shutil
+
+    full = json.loads(full_json.read_text())
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "calibration.json").write_text(
+        json.dumps(compact(full, full_json.name), indent=1, allow_nan=True) + "\n"
+    )
+    for suffix, target in ((".md", "calibration.md"), (".png", "calibration-qq.png")):
+        src = full_json.with_suffix(suffix)
+        if src.exists():
+            shutil.copyfile(src, docs / target)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=50)
@@ -307,7 +356,22 @@ def main() -> int:
     ap.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / "results" / "cache")
+    ap.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help="also write the compact calibration the report reads (e.g. docs/)",
+    )
+    ap.add_argument(
+        "--from-json",
+        type=Path,
+        default=None,
+        help="only write --docs from an earlier run's calibration*.json",
+    )
     args = ap.parse_args()
+    if args.from_json is not None:
+        write_docs(args.from_json, args.docs or ROOT / "docs")
+        return 0
     from checks.cache import code_fingerprint
 
     profile = get_profile(args.profile, args.root)
@@ -351,6 +415,8 @@ def main() -> int:
         json.dumps({"meta": meta, **summary, "verdicts": seed_rows}, indent=1, allow_nan=True)
     )
     (args.out / f"calibration{tag}.md").write_text(markdown(summary, seed_rows, meta))
+    if args.docs is not None:
+        write_docs(args.out / f"calibration{tag}.json", args.docs)
     print(markdown(summary, seed_rows, meta))
     return 0
 

@@ -454,6 +454,7 @@ def inputs(
     validity: Sequence[Mapping[str, object]] = (),
     check_seconds: Sequence[tuple[str, str, float, bool]] = (),
     rebuild: Sequence[str] = (),
+    seed_study: Mapping[str, object] | None = None,
 ) -> ReportInputs:
     """Everything the template needs. ``figures``: claim -> figures with a *plain* caption
     (typeset here); ``links``: (claim, check) -> the result file relative to the .tex;
@@ -549,7 +550,56 @@ def inputs(
         validity=[_validity_context(v, k, nums) for k, v in enumerate(validity)],
         walls=walls,
         rebuild=list(rebuild),
+        seed_study=_seed_context(seed_study, nums) if seed_study else None,
     )
+
+
+def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, object]:
+    """The seed study (issue 14): per claim, how many of K spawned root seeds give the root
+    seed's verdict, the |z| of its items over the seeds, and the items that flipped; with the
+    calibration's suite-level figures when the study is the calibration benchmark's."""
+    claims = study.get("claims") or {}
+    rows, flips = [], []
+    for c, s in claims.items():  # type: ignore[union-attr]
+        zq = s.get("z_quantiles") or {}
+        rows.append(
+            {
+                "claim": str(c),
+                "verdict": str(s.get("reference_verdict", "")),
+                "same": nums.value(f"seeds {c} same", int(s.get("same_verdict", 0))),
+                "of": nums.value(f"seeds {c} of", int(s.get("of", 0))),
+                "zmed": nums.value(f"seeds {c} zmed", _float(zq.get("0.5"))),
+                "zmax": nums.value(f"seeds {c} zmax", _float(zq.get("max"))),
+                "flipped": nums.value(f"seeds {c} flipped", len(s.get("flipped_items") or [])),
+            }
+        )
+        for k, f in enumerate((s.get("flipped_items") or [])[:3]):
+            flips.append(nums.text(f"seeds {c} flip {k}", f"{c}, {f}"))
+    cal = study.get("calibration")
+    cal_ctx = None
+    if isinstance(cal, Mapping):
+        cal_ctx = {
+            key: nums.value(f"calibration {key}", _float(cal.get(key)))
+            for key in (
+                "asserted_items",
+                "assertions_run",
+                "false_rejections",
+                "ks_p_pure",
+                "ks_p_all",
+                "near_miss_min_rate",
+                "near_miss_items",
+                "gross_rejected_rate",
+            )
+        }
+    return {
+        "source": study.get("file"),
+        "made_by": nums.text("seeds made by", str(study.get("command", ""))),
+        "seeds": nums.value("seeds k", int(study.get("seeds", 0))),
+        "profile": str(study.get("profile", "")),
+        "rows": rows,
+        "flips": flips,
+        "calibration": cal_ctx,
+    }
 
 
 def _validity_context(v: Mapping[str, object], k: int, nums: Numbers) -> dict[str, object]:

@@ -117,6 +117,7 @@ class ReportInputs:
     validity: list[dict[str, object]] = field(default_factory=list)
     walls: list[dict[str, object]] = field(default_factory=list)
     rebuild: list[str] = field(default_factory=list)
+    seed_study: dict[str, object] | None = None
 
 
 def render(inputs: ReportInputs, out: Path) -> Path:
@@ -153,6 +154,7 @@ def render(inputs: ReportInputs, out: Path) -> Path:
         "validity": inputs.validity,
         "walls": inputs.walls,
         "rebuild": inputs.rebuild,
+        "seed_study": inputs.seed_study,
         "provenance": [
             ("profile", inputs.profile),
             ("machine", provenance.machine()),

@@ -15,6 +15,7 @@ Legends and axes use matplotlib's mathtext, so Greek letters read as in the text
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -518,6 +519,72 @@ def plot_c10(cr: ClaimResult, out: Path) -> list[Plot]:
     ]
 
 
+def plot_c10_breakdown(cr: ClaimResult, out: Path) -> list[Plot]:
+    """C10 (Remark 11): where the linear speed-up ends. Per momentum, wall-clock time U/W
+    against W (log-log) beside W^-1, with E1's boundary (W = tau_max + 1) and the paper's
+    condition (at constant 1) marked: the tradeoff is that a larger momentum ends it sooner."""
+    res = _result(cr, "breakdown")
+    if res is None or not res.details.get("curves"):
+        return []
+    curves = res.details["curves"]
+    with plt.rc_context(RC):
+        fig, ax = new_figure(6.2, 3.8)
+        for k, c in enumerate(curves):
+            pts = [p for p in c["points"] if math.isfinite(float(p["wall"]))]
+            if not pts:
+                continue
+            w = np.array([p["workers"] for p in pts], float)
+            wall = np.array([p["wall"] for p in pts], float)
+            se = np.array([p["wall_se"] for p in pts], float)
+            col = f"C{k}"
+            ax.errorbar(
+                w,
+                wall,
+                yerr=2 * se,
+                fmt="o-",
+                ms=3,
+                lw=1.0,
+                capsize=2,
+                color=col,
+                label=rf"$\mu = {c['mu']:g}$",
+            )
+            ax.plot(w, wall[0] * w[0] / w, ":", color=col, lw=0.9)
+            ax.axvline(float(c["w_e1"]), color=col, ls="--", lw=0.9)
+            if c.get("w_condition"):
+                ax.axvline(float(c["w_condition"]), color=col, ls="-.", lw=0.8, alpha=0.7)
+        keys = [
+            plt.Line2D([], [], color="grey", ls=":", lw=0.9),
+            plt.Line2D([], [], color="grey", ls="--", lw=0.9),
+            plt.Line2D([], [], color="grey", ls="-.", lw=0.8),
+        ]
+        names = [
+            r"linear speed-up $\propto W^{-1}$",
+            r"E1's boundary $W = \tau_{\max}+1$",
+            "the paper's condition (constant 1)",
+        ]
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles + keys, labels + names, fontsize=6, loc="lower left")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("workers $W$ (parameter-server delays ps:$W$)")
+        ax.set_ylabel(r"wall-clock time $U/W$ to the $\epsilon$-ball")
+        fig.tight_layout()
+        path = save(fig, out, png=False)[0]
+    c0 = curves[0]
+    lin = ", ".join(f"{c['w_linear']} (mu = {c['mu']:g}, E1: {c['w_e1']})" for c in curves)
+    return [
+        Plot(
+            path,
+            f"C10, where the speed-up ends: per momentum, the updates per worker U/W to the "
+            f"eps-ball (eps = {c0['eps']}, eta = {c0['eta']}, {c0['points'][0]['runs']} runs per "
+            f"point, {c0['distribution']} data; bars +- 2 SE) against the number of workers W, "
+            "beside the linear speed-up (dotted), E1's boundary (dashed) and the paper's delay "
+            f"condition at constant 1 (dash-dotted). The speed-up stays linear up to W = {lin}.",
+            "breakdown",
+        )
+    ]
+
+
 def plot_c11(cr: ClaimResult, out: Path) -> list[Plot]:
     """C11 (poster Remark 3): the stationary error ratio per delay law against the 2x line."""
     res = _result(cr, "random delays")
@@ -538,7 +605,9 @@ def plot_c11(cr: ClaimResult, out: Path) -> list[Plot]:
         )
         ax.axvline(items[0].theory, color="k", ls="--", lw=1.0, label="2x (E1's onset)")
         ax.set_yticks(y)
-        ax.set_yticklabels([e.label.split(": error ratio")[0] for e in items], fontsize=7)
+        ax.set_yticklabels(
+            [_label(e.label.split(": error ratio")[0], 36) for e in items], fontsize=7
+        )
         ax.set_xlabel("stationary error / error without delay")
         path = _finish(fig, ax, out)
     return [
@@ -598,7 +667,7 @@ def plot_d3(cr: ClaimResult, out: Path) -> list[Plot]:
                 )
         ax.axvline(-0.5, color="k", ls="--", lw=1.0)
         ax.set_yticks(y)
-        ax.set_yticklabels([_short(lb) for lb in labels], fontsize=6)
+        ax.set_yticklabels([_label(lb, 40) for lb in labels], fontsize=6)
         ax.set_xlabel("log-log slope (95% bootstrap CI); grey: accepted")
         fig.tight_layout()
         path = save(fig, out, png=False)[0]
@@ -624,8 +693,23 @@ def _plain_log_ticks(ax: plt.Axes) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def _short(label: str, n: int = 38) -> str:
-    return label if len(label) <= n else label[: n - 1] + "\u2026"
+def _label(text: str, width: int = 46) -> str:
+    """An item's label for a tick or a legend: the report's notation (mathtext), wrapped, never
+    cut; a label matplotlib's mathtext cannot parse is shown as the checks wrote it."""
+    import re
+
+    from matplotlib.mathtext import MathTextParser
+
+    from reports.prose import mathtext
+
+    out = mathtext(text, width)
+    parser = MathTextParser("path")
+    try:
+        for span in re.findall(r"\$[^$]*\$", out):
+            parser.parse(span)
+    except ValueError:
+        return "\n".join(textwrap.wrap(text, width))
+    return out
 
 
 def plot_forest(cr: ClaimResult, out: Path, checks: Sequence[str] | None = None) -> list[Plot]:
@@ -645,11 +729,24 @@ def plot_forest(cr: ClaimResult, out: Path, checks: Sequence[str] | None = None)
     if not rows:
         return []
     with plt.rc_context(RC):
-        fig, ax = new_figure(6.4, 0.9 + 0.26 * len(rows))
+        lines = sum(_label(e.label, 56).count("\n") + 1 for _, e in rows)
+        fig, ax = new_figure(6.4, 0.9 + 0.2 * lines + 0.08 * len(rows))
         y = np.arange(len(rows))[::-1]
         for k, (_check, e) in enumerate(rows):
             x = (e.measured - e.theory) / e.tolerance
             col = "C2" if e.passed else "C3"
+            if abs(x) > 6:  # beyond the axis: an arrow at the edge, the value beside it
+                edge = math.copysign(5.8, x)
+                ax.plot([edge], [y[k]], ">" if x > 0 else "<", color=col, ms=6)
+                ax.annotate(
+                    f"{x:.0f}",
+                    (edge, y[k]),
+                    xytext=(-14 if x > 0 else 6, 3),
+                    textcoords="offset points",
+                    fontsize=5,
+                    color=col,
+                )
+                continue
             ax.plot([x], [y[k]], "o", color=col, ms=4)
             if math.isfinite(e.se) and e.se > 0:
                 half = 1.96 * e.se / e.tolerance
@@ -664,7 +761,7 @@ def plot_forest(cr: ClaimResult, out: Path, checks: Sequence[str] | None = None)
             ax.plot([max(lo, -6), min(hi, 6)], [y[k], y[k]], "-", color="grey", alpha=0.25, lw=6)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y)
-        ax.set_yticklabels([_short(e.label, 48) for _, e in rows], fontsize=6)
+        ax.set_yticklabels([_label(e.label, 56) for _, e in rows], fontsize=6)
         ax.set_xlim(-6, 6)
         ax.set_xlabel("(measured - theory) / tolerance; grey: accepted; bar: 95% CI")
         fig.tight_layout()
@@ -675,7 +772,7 @@ def plot_forest(cr: ClaimResult, out: Path, checks: Sequence[str] | None = None)
             f"{cr.id}: every numeric item of the claim, measured against its theory in units of "
             "its tolerance (0: the theory; grey: the region the item accepts; green: holds, red: "
             "fails; bars: 95% CI where the item has an SE). Values beyond +-6 tolerances are "
-            "drawn at the edge.",
+            "arrows at the edge, with their value.",
             rows[0][0],
         )
     ]
@@ -721,6 +818,8 @@ def claim_plots(cr: ClaimResult, folder: Path) -> list[Plot]:
     out: list[Plot] = []
     if cr.id in PLOTTERS:
         out += PLOTTERS[cr.id](cr, folder / f"{cr.id}-theory-vs-measured")
+    if cr.id == "C10":
+        out += plot_c10_breakdown(cr, folder / "C10-breakdown")
     if cr.id in FOREST:
         out += plot_forest(cr, folder / f"{cr.id}-items")
     return out

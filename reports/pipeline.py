@@ -94,7 +94,8 @@ def _figure1(out: Path, build: Path, profile_scale: str, folder: Path) -> list[d
         f"{1 + margin:g} x E(tau = 0), below which the error counts as similar; diamonds: the "
         "measured optimal delay, the last delay below the threshold; stars: the paper's optimal "
         f"delays {paper}; dotted verticals: E1's stability boundaries tau_max; thin dashed "
-        "curves: E1's predicted error. Crosses at the top mark delays at which some runs "
+        "curves: E1's predicted error to first order; open circles, where drawn: E1 to second "
+        "order, up to 0.9 tau_max. Crosses at the top mark delays at which some runs "
         "diverged: their mean error is infinite, so the curve stops there."
         + note
         + f" Made by asyncmsgd figure1 --scale {'full' if scale == 'paper' else scale}, "
@@ -234,6 +235,36 @@ def validity_maps(build: Path, out: Path, profile: str) -> list[dict[str, object
     return [m for m in maps if m.get("profile") in (profile, None) or m["claim"] not in mine]
 
 
+def seed_study(build: Path, out: Path, profile: str) -> dict[str, object] | None:
+    """The seed study the report shows (issue 14): ``asyncmsgd verify --seeds K`` of this
+    profile (``seed-stability-<profile>.json`` in the build folder) when it exists, else the
+    committed calibration (``docs/calibration.json``, made by ``benchmarks/calibration.py``)
+    when it was run at this profile; None when neither exists."""
+    from checks.profile import ROOT_SEED
+
+    mine = build / f"seed-stability-{profile}.json"
+    docs = Path(__file__).resolve().parent.parent / "docs" / "calibration.json"
+    for path in (mine, docs):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if not isinstance(data, dict) or data.get("profile") != profile:
+            continue
+        claims = data.get("claims") or {}
+        k = max((int(c.get("of", 0)) for c in claims.values()), default=0)
+        seed = data.get("root_seed", ROOT_SEED)
+        seed_opt = "" if seed == ROOT_SEED else f" --seed {seed}"
+        return {
+            **data,
+            "file": rel(path, out),
+            "seeds": data.get("seeds", k),
+            "command": data.get("command")
+            or f"asyncmsgd verify --profile {profile}{seed_opt} --seeds {k}",
+        }
+    return None
+
+
 def rebuild_commands(profile: str, seed: int) -> list[str]:
     from checks.profile import ROOT_SEED
 
@@ -283,6 +314,7 @@ def report_inputs(
         validity=validity_maps(build, out, profile.name),
         check_seconds=walls,
         rebuild=rebuild_commands(profile.name, profile.seed),
+        seed_study=seed_study(build, out, profile.name),
         extra_provenance={
             "root seed": str(profile.seed),
             "engine": str(profile.engine),

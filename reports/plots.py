@@ -40,7 +40,8 @@ def plot_figure1(
     """Figure 1 (C12): mean error against the delay per momentum, with the 10-90% spread over
     runs (shaded), the similar-error threshold (1 + margin) x E(0) (short dashed line at the
     curve's tau = 0 level; the optimal delay is the last delay below it), E1's predicted error
-    (thin dashed, error metric only) and boundary tau_max (dotted vertical), the paper's reported
+    (thin dashed, error metric only; open circles: to second order, issue 16, up to 0.9 of the
+    boundary) and boundary tau_max (dotted vertical), the paper's reported
     optimal delay (star on the curve), the measured one (diamond), and delays at which some runs
     diverged (crosses at the top: their mean is infinite, so the curve is cut there). ``out`` is
     the path without suffix; returns the files written."""
@@ -49,6 +50,7 @@ def plot_figure1(
         curves: Sequence[Mapping] = summary["curves"]  # type: ignore[assignment]
         colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(curves)))
         any_div = False
+        has_second = any(c.get("e1_error_second_order") is not None for c in curves)
         for c, col in zip(curves, colours, strict=True):
             d = _arr(c["delays"])
             m = c[metric]
@@ -65,6 +67,18 @@ def plot_figure1(
                 e1 = _arr(c["e1_error"])
                 ok = np.isfinite(e1) & (e1 < _CAP)
                 ax.plot(_arr(c["e1_delays"])[ok], e1[ok], "--", color=col, lw=0.8)
+                if c.get("e1_error_second_order") is not None:
+                    e2 = _arr(c["e1_error_second_order"])
+                    ok2 = np.isfinite(e2) & (e2 < _CAP)
+                    ax.plot(
+                        _arr(c["e1_second_order_delays"])[ok2],
+                        e2[ok2],
+                        "o",
+                        color=col,
+                        mfc="none",
+                        ms=3.5,
+                        mew=0.8,
+                    )
             ax.axvline(float(c["e1_tau_max"]), color=col, ls=":", lw=1.0)
             ok = np.isfinite(mean)
             if ok.any() and np.isfinite(mean[0]):
@@ -92,6 +106,7 @@ def plot_figure1(
             plt.Line2D([], [], color="grey", lw=6, alpha=0.3),
             plt.Line2D([], [], color="grey", ls=(0, (4, 2)), lw=0.9),
             plt.Line2D([], [], color="grey", ls="--", lw=0.8),
+            plt.Line2D([], [], color="grey", marker="o", ls="", mfc="none", ms=3.5),
             plt.Line2D([], [], color="grey", ls=":", lw=1.0),
             plt.Line2D([], [], color="grey", marker="*", ls="", ms=10, mec="k"),
             plt.Line2D([], [], color="grey", marker="D", ls="", ms=5, mec="k"),
@@ -101,6 +116,7 @@ def plot_figure1(
             "10-90% of runs",
             rf"threshold ${1 + margin:g}\times E(\tau = 0)$",
             "E1 predicted error",
+            "E1 to second order",
             r"E1 boundary $\tau_{\max}$",
             "paper's optimal delay",
             rf"measured optimal delay (${1 + margin:g}\times$)",
@@ -109,7 +125,8 @@ def plot_figure1(
         keep = [
             i
             for i, n in enumerate(names)
-            if (metric == "error" or n != "E1 predicted error")
+            if (metric == "error" or not n.startswith("E1 predicted error"))
+            and (n != "E1 to second order" or (metric == "error" and has_second))
             and (any_div or not n.startswith("runs diverged"))
         ]
         ax.legend(

@@ -138,11 +138,11 @@ _OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
 _OP_LATEX = {
     "**": "^",
     "*": r"\,",
-    "<=": r"\le ",
-    ">=": r"\ge ",
+    "<=": r"\leq ",  # \leq, not \le: matplotlib's mathtext knows only the long names
+    ">=": r"\geq ",
     "->": r"\to ",
     "+-": r"\pm ",
-    "!=": r"\ne ",
+    "!=": r"\neq ",
     "<~": r"\lesssim ",
     "~=": r"\approx ",
     "~": r"\sim ",
@@ -547,7 +547,8 @@ def _text_part(toks: list[_Tok], number: Callable[[str], str]) -> str:
     for k, t in enumerate(toks):
         if t.kind == "num":
             prev = toks[k - 1].text if k else ""
-            out.append(number(t.text) + ("" if prev.endswith("\\") else "{}"))
+            tex = number(t.text)
+            out.append(tex + ("{}" if tex.startswith("\\") and not prev.endswith("\\") else ""))
         else:
             out.append(_escape(t.text))
     return "".join(out).replace("--", "-{}-")
@@ -622,3 +623,47 @@ def math_of(text: str, number: Callable[[str], str] = plain_number) -> str:
         if tex is not None:
             return tex
     return _render(_tokens(raw), number)
+
+
+_MPL_UNESCAPE = (
+    (r"\_", "_"),
+    (r"\%", "%"),
+    (r"\&", "&"),
+    (r"\#", "#"),
+    (r"\$", "$"),
+    (r"\{", "{"),
+    (r"\}", "}"),
+    (r"\textless{}", "<"),
+    (r"\textgreater{}", ">"),
+    (r"\textbar{}", "|"),
+    (r"\textasciitilde{}", "~"),
+    (r"\textasciicircum{}", "^"),
+    (r"\textbackslash{}", "\\"),
+    ("-{}-", "--"),
+)
+
+
+def mathtext(text: str, width: int = 0) -> str:
+    """``text`` typeset for matplotlib (its mathtext): the same notation as the report's text,
+    so a figure's labels read like the page around it; wrapped at spaces outside mathematics
+    when longer than ``width`` visible characters (0: never)."""
+    tex = to_latex(text, plain_number)
+    tex = re.sub(r"\\texttt\{([^}]*)\}", r"\1", tex)
+    parts = re.split(r"(\$[^$]*\$)", tex)
+    for i in range(0, len(parts), 2):
+        for old, new in _MPL_UNESCAPE:
+            parts[i] = parts[i].replace(old, new)
+    tex = "".join(parts)
+    if width <= 0:
+        return tex
+    lines: list[str] = []
+    line, visible = "", 0
+    for atom in re.findall(r"(?:\$[^$]*\$|[^\s$])+", tex):  # words, math spans kept whole
+        size = len(re.sub(r"\\[A-Za-z]+|[{}$^_]", "", atom))
+        if line and visible + 1 + size > width:
+            lines.append(line)
+            line, visible = atom, size
+        else:
+            line, visible = (f"{line} {atom}", visible + 1 + size) if line else (atom, size)
+    lines.append(line)
+    return "\n".join(lines)

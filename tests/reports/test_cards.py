@@ -94,6 +94,31 @@ def test_validity_maps_are_read_generically(tmp_path):
     assert all(r["value"] and r["ci"] and r["paper"] and r["e1"] for r in ctx["rows"])
 
 
+def test_the_seed_study_of_this_profile_is_read_and_tabled(tmp_path):
+    study = {
+        "profile": "ci",
+        "root_seed": 20181203,
+        "claims": {
+            "C7": {
+                "same_verdict": 9,
+                "of": 10,
+                "reference_verdict": "discrepancy-found",
+                "z_quantiles": {"0.5": 0.7, "max": 2.9},
+                "flipped_items": ["traverse: item 'T2' passed at seed 5"],
+            }
+        },
+    }
+    (tmp_path / "seed-stability-ci.json").write_text(json.dumps(study))
+    found = pipeline.seed_study(tmp_path, tmp_path, "ci")
+    assert found["seeds"] == 10 and found["command"] == "asyncmsgd verify --profile ci --seeds 10"
+    assert pipeline.seed_study(tmp_path, tmp_path, "full") is None  # another profile's: not shown
+    ctx = assemble._seed_context(found, assemble.Numbers())
+    assert [r["claim"] for r in ctx["rows"]] == ["C7"] and ctx["rows"][0]["verdict"] == (
+        "discrepancy-found"
+    )
+    assert len(ctx["flips"]) == 1 and "T_2" in ctx["flips"][0] and ctx["calibration"] is None
+
+
 def test_no_validity_map_is_an_empty_section(tmp_path):
     assert pipeline.validity_maps(tmp_path, tmp_path, "ci") == []
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from reports.prose import format_significant, math_of, tidy, to_latex
+from reports.prose import format_significant, math_of, mathtext, tidy, to_latex
 
 
 def numbers(log: list[str]):
@@ -81,3 +81,15 @@ def test_significant_digits_and_float_noise(value, text):
 def test_math_of_a_scaling_variable():
     assert math_of("1-mu") == r"1-\mu"
     assert math_of("eps") == r"\epsilon"
+
+
+def test_figure_labels_use_the_same_notation_and_parse_in_mathtext():
+    import re as _re
+
+    from matplotlib.mathtext import MathTextParser
+
+    label = mathtext("exponent of eta past the memory >= that of eta log(1/eta), mu = 0.5", 30)
+    assert "\n" in label and r"\eta" in label and "eta" not in _re.sub(r"\$[^$]*\$", "", label)
+    parser = MathTextParser("path")
+    for span in _re.findall(r"\$[^$]*\$", label):
+        parser.parse(span)
