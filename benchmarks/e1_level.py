@@ -601,6 +601,39 @@ def plot(result: dict[str, object], path: Path) -> None:
     plt.close(fig)
 
 
+COMPACT_KEYS = (
+    "setting", "eigenvalues", "distribution", "eta", "mu", "delay", "family", "boundary",
+    "fraction_of_boundary", "predicted_first_order", "predicted_second_order",
+    "relative_correction", "simulated", "se", "rel_se", "rel_error", "rel_error_first_order",
+    "runs",
+)  # fmt: skip
+
+
+def compact(result: dict) -> dict:
+    """The run as the report reads it (``docs/e1-level.json``): every grid and random-delay
+    point's predicted (both orders) and simulated level, and the scans' fitted orders."""
+
+    def pts(rows):
+        return [{k: r.get(k) for k in COMPACT_KEYS} for r in rows or []]
+
+    return {
+        "command": result.get("command"),
+        "seed": result.get("seed"),
+        "engine": result.get("engine"),
+        "seconds": result.get("seconds"),
+        "goal": 0.02,
+        "grid": pts(result.get("grid")),
+        "random": pts(
+            result.get("random", {}).get("points")
+            if isinstance(result.get("random"), dict)
+            else result.get("random")
+        ),
+        "scans": [
+            {k: v for k, v in sc.items() if k != "points"} for sc in result.get("scans") or []
+        ],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="smoke run: a few points, small sizes")
@@ -622,6 +655,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="rewrite the .md and .png of finished runs' JSON (comma-separated: merged)",
     )
+    p.add_argument(
+        "--docs",
+        default=None,
+        help="with --from-json: also write the compact docs/e1-level.json the report reads",
+    )
     args = p.parse_args(argv)
     if args.from_json:
         # one or several finished runs' JSON (comma-separated): their parts are merged into
@@ -638,6 +676,13 @@ def main(argv: list[str] | None = None) -> int:
         srcs[0].write_text(json.dumps(result, indent=1, default=float))
         srcs[0].with_suffix(".md").write_text(markdown(result))
         plot(result, srcs[0].with_suffix(".png"))
+        if args.docs:
+            docs = Path(args.docs)
+            docs.mkdir(parents=True, exist_ok=True)
+            (docs / "e1-level.json").write_text(
+                json.dumps(compact(result), indent=1, default=float) + "\n"
+            )
+            (docs / "e1-level.md").write_text(markdown(result))
         return 0
     if args.quick:
         args.runs, args.target_se, args.scan_se = 40, 0.03, 0.02

@@ -46,7 +46,7 @@ import numpy as np
 
 from checks.profile import Profile, Z
 from checks.results import Evidence
-from checks.stationary_level import Setting, relaxation_steps
+from checks.stationary_level import LEVEL_DOMAIN, Setting, relaxation_steps
 from simulate.cells import Cell
 from simulate.config import Config
 from simulate.records import ConfigResult, RecordSpec
@@ -772,26 +772,44 @@ class Growth:
     tau: int
     fraction: float  # tau over E1's boundary
 
+    correction: float = 0.0  # the larger |second/first - 1| of the two levels
+
     @property
-    def bias_bound(self) -> float:
-        """The size of the last correction kept (first -> second order) of the predicted
-        ratio: the second-order level's own residual is one order smaller (O(delta^2),
-        :mod:`theory.second_order`)."""
-        return abs(self.predicted - self.predicted_first_order)
+    def inside(self) -> bool:
+        """Inside the second-order expansion's domain (``LEVEL_DOMAIN``, issue 16)."""
+        return self.correction <= LEVEL_DOMAIN
 
     def evidence(self, label: str, **meta: object) -> Evidence:
-        tol = Z * self.se + self.bias_bound
+        """Inside the expansion's domain: E1's ratio (to second order) within z SE, no other
+        allowance. Beyond it only the direction is asserted (the error does not fall with the
+        delay) and E1's ratio is reported beside it: there the next order matters."""
+        basis = f"paired runs (common random numbers) at tau = {self.tau} and 0, delta-method SE"
+        ci = (self.measured - Z * self.se, self.measured + Z * self.se)
+        if self.inside:
+            return Evidence(
+                label,
+                self.predicted,
+                self.measured,
+                Z * self.se,
+                f"{basis}; z = {Z:.2f} x SE, no other allowance (second-order correction "
+                f"{self.correction:.1%} <= {LEVEL_DOMAIN:.1%})",
+                se=self.se,
+                ci=ci,
+                **meta,
+            )
+        off = self.measured / self.predicted - 1 if math.isfinite(self.measured) else math.inf
         return Evidence(
-            label,
-            self.predicted,
+            f"{label}; beyond the second-order domain: at least 1",
+            1.0,
             self.measured,
-            tol,
-            f"paired runs (common random numbers) at tau = {self.tau} and 0, delta-method SE; "
-            f"z = {Z:.2f} x SE + the first-to-second-order change of E1's ratio "
-            f"({self.bias_bound:.3g}) as the bias bound",
+            Z * self.se,
+            f"{basis}; z = {Z:.2f} x SE; beyond the second-order domain (correction "
+            f"{self.correction:.1%} > {LEVEL_DOMAIN:.1%}) only the direction is asserted",
             se=self.se,
-            ci=(self.measured - Z * self.se, self.measured + Z * self.se),
-            **meta,
+            ci=ci,
+            relation="lower",
+            **{**meta, "form": "bound"},
+            note=f"E1's ratio to second order {self.predicted:.4g}, measured off by {off:+.1%}",
         )
 
 
@@ -816,6 +834,7 @@ def e1_growth(
         predicted_first_order=pt.first_order / p0.first_order,
         tau=int(tau),
         fraction=tau / max(boundary, 1),
+        correction=max(abs(pt.relative_correction), abs(p0.relative_correction)),
     )
 
 

@@ -19,10 +19,11 @@ At each draw:
   (:class:`checks.delay_effect.Effect`, ``stat <= 1``, up to z SE of these paired runs). The
   region is the ci map's fitted tau_valid_stat (:data:`checks.validity.PINNED_FITS`, measured
   with ``asyncmsgd validity``, C8's too), lowered by twice the fit's scatter; C5 uses C4's
-  (Phase III is Theorem 5's regime). For a drawn spectrum other than the
-  map's it is scaled by min(1, r/r_map), r = 2 lambda_1/(lambda_1 - lambda_d) (the radial
-  curvature that sets tau_E1 over the largest tangential one, which the delay acts through
-  first), so a transfer never enlarges it;
+  (Phase III is Theorem 5's regime). The region is known only where it was measured: this
+  item runs on the map's spectrum and data model (the drawn (mu, eta, tau_in) jointly), not on
+  the drawn ones. (A transfer to another spectrum by the curvature ratio was tried and is not
+  conservative: C4 on uniform-sphere data, spectrum (5.69, 3.79, 2.77, 1), mu = 0, eta = 8.1e-4
+  failed at 0.94 of the transferred region);
 * **everywhere** (tau): the measured stationary error E||v - v1||^2 at tau over tau = 0 follows
   E1's predicted growth (:func:`checks.delay_effect.e1_growth`); for a transient claim its
   quantity at tau is simulated too and reported (not asserted: outside the region the
@@ -110,7 +111,9 @@ def from_unit(
     eta = hi * ETA_RANGE ** (min(max(u_eta, 0.0), 1.0) - 1.0)
     t_e1 = e1_tau_max(tuple(lam), s.distribution, eta, mu)
     tau = round(min(max(f, 0.0), F_MAX) * t_e1)
-    reg = region(claim, mu, eta, lam, t_e1)
+    home = de.get_setting(claim)  # where the region was measured
+    t_home = e1_tau_max(tuple(home.spectrum), home.distribution, eta, mu)
+    reg = region(claim, mu, eta, home.spectrum, t_home)
     tau_in = math.floor(min(max(u_in, 0.0), 1.0) * reg)
     return Draw(claim, mu, eta, tau, tau_in, t_e1, reg, tuple(lam), s.distribution)
 
@@ -137,23 +140,26 @@ def joint_check(profile: Profile, draw: Draw) -> CheckResult:
     if draw.claim != "E1":
         # the tolerance at the check's ci run count: the one the pinned region was measured at;
         # a stationary claim's pair is sized for tau, so that it shares the far pair's tau = 0
+        home = de.get_setting(draw.claim)  # the region's own spectrum and data model
+        same = home.spectrum == s.spectrum and home.distribution == s.distribution
         eff, _, _ = de.measure(
-            s,
+            home,
             draw.mu,
             draw.eta,
             draw.tau_in,
             profile,
             runs=runs,
             runner=run,
-            check_runs=s.check_runs,
-            design_tau=draw.tau if stationary else 0,
+            check_runs=home.check_runs,
+            design_tau=(draw.tau if same else draw.tau_in) if stationary else 0,
         )
         simulated.append(draw.tau_in)
         g, se = eff.criterion("stat")
         evidence.append(
             Evidence(
                 f"{draw.claim}: inside the measured validity region (tau = {draw.tau_in} <= "
-                f"{draw.region:.3g}), the delay's effect within the check's tolerance, {where}",
+                f"{draw.region:.3g}; the map's spectrum and {home.distribution} data), the delay's "
+                f"effect within the check's tolerance, {where}",
                 1.0,
                 g,
                 Z * se,

@@ -585,6 +585,112 @@ def plot_c10_breakdown(cr: ClaimResult, out: Path) -> list[Plot]:
     ]
 
 
+E1_LEVEL_FILE = Path(__file__).resolve().parent.parent / "docs" / "e1-level.json"
+
+
+def plot_e1(cr: ClaimResult, out: Path, grid_file: Path = E1_LEVEL_FILE) -> list[Plot]:
+    """E1 (issue 16): the predicted stationary level against the simulated one at every tested
+    point, as predicted/simulated - 1, per setting against the delay's fraction of the
+    boundary, one colour per momentum: to second order (filled, solid) and to first order
+    (open, dashed), bars 95% (the simulated level's SE), the 2% goal shaded; the check's own
+    points (this run) as black diamonds; the grid from ``docs/e1-level.json``
+    (``benchmarks/e1_level.py``) where it exists."""
+    import json
+
+    res = _result(cr, "stationary level")
+    own = list(res.details.get("points", [])) if res is not None else []
+    grid: list[Mapping] = []
+    command = ""
+    if grid_file.exists():
+        data = json.loads(grid_file.read_text())
+        grid = list(data.get("grid") or [])
+        command = str(data.get("command", "")).split(";")[0]
+    rows = grid or own
+    if not rows:
+        return []
+    settings = list(dict.fromkeys(str(r["setting"]) for r in rows))
+    mus = sorted({float(r["mu"]) for r in rows})
+    colours = {
+        m: plt.cm.viridis(x) for m, x in zip(mus, np.linspace(0, 0.9, len(mus)), strict=True)
+    }
+    n = len(settings)
+    cols = min(3, n)
+    nrows = math.ceil(n / cols)
+    with plt.rc_context(RC):
+        fig, axes = plt.subplots(
+            nrows, cols, figsize=(7.4, 2.3 * nrows + 0.6), squeeze=False, sharey=True
+        )
+        for ax, name in zip(axes.flat, settings, strict=False):
+            pts = [
+                r
+                for r in rows
+                if r["setting"] == name and r.get("family", "constant") == "constant"
+            ]
+            ax.axhspan(-2, 2, color="grey", alpha=0.15, lw=0)
+            ax.axhline(0, color="k", lw=0.6)
+            for m in mus:
+                sel = sorted(
+                    (r for r in pts if float(r["mu"]) == m), key=lambda r: r["fraction_of_boundary"]
+                )
+                if not sel:
+                    continue
+                x = np.array([float(r["fraction_of_boundary"]) for r in sel])
+                e2 = 100 * np.array([float(r["rel_error"]) for r in sel])
+                e1 = 100 * np.array([float(r["rel_error_first_order"]) for r in sel])
+                bar = 100 * 1.96 * np.array([float(r["rel_se"]) for r in sel])
+                col = colours[m]
+                ax.errorbar(x, e2, yerr=bar, fmt="o-", ms=3, lw=1.0, capsize=1.5, color=col,
+                            label=rf"$\mu = {m:g}$")  # fmt: skip
+                ax.plot(x, e1, "s--", ms=3, lw=0.8, color=col, mfc="none")
+            for r in own:
+                if r["setting"] == name and r.get("family", "constant") == "constant":
+                    ax.plot(float(r["fraction_of_boundary"]), 100 * float(r["rel_error"]), "D",
+                            color="k", ms=3.5, mfc="none", mew=0.8)  # fmt: skip
+            ax.set_title(name, fontsize=8)
+            ax.set_xlim(-0.03, 0.95)
+            ax.set_ylim(-6, 22)
+        for ax in axes.flat[n:]:
+            ax.set_visible(False)
+        for ax in axes[-1]:
+            ax.set_xlabel(r"delay $\tau / \tau_{\max}$")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("predicted / simulated - 1 (%)")
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        keys = [
+            plt.Line2D([], [], color="grey", marker="o", ls="-", ms=3),
+            plt.Line2D([], [], color="grey", marker="s", ls="--", ms=3, mfc="none"),
+            plt.Line2D([], [], color="k", marker="D", ls="", ms=3.5, mfc="none"),
+            plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.15),
+        ]
+        names = ["second order", "first order (E1's closure)", "this run's check", "the 2% goal"]
+        fig.legend(handles + keys, labels + names, fontsize=6, ncol=4, loc="lower center")
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        path = save(fig, out, png=False)[0]
+    inside = [r for r in rows if abs(float(r["rel_error"])) <= 0.02]
+    first = [r for r in rows if abs(float(r["rel_error_first_order"])) <= 0.02]
+    missed = [r for r in rows if abs(float(r["rel_error"])) > 0.02]
+    parts = []
+    for m in mus:
+        v = [float(r["fraction_of_boundary"]) for r in missed if float(r["mu"]) == m]
+        if v:
+            parts.append(f"{len(v)} at mu = {m:g} (delays {min(v):.2f}-{max(v):.2f} of tau_max)")
+    misses = "the misses: " + ", ".join(parts) if parts else "no miss"
+    where = f"the {len(grid)}-point grid of {command.strip()} (docs/e1-level.json)"
+    source = where if grid else "this run"
+    return [
+        Plot(
+            path,
+            f"E1, the stationary level predicted against the simulated one at every tested "
+            f"point ({source}; constant delays; simulated level's relative SE about 0.5%): "
+            f"{len(inside)} of {len(rows)} points within the 2% goal to second order, "
+            f"{len(first)} to first order; {misses}. The check asserts only the points inside "
+            "its domain (second-order correction at most 3.5%).",
+            "stationary level",
+            source="docs/e1-level.json" if grid else "",
+        )
+    ]
+
+
 def plot_c11(cr: ClaimResult, out: Path) -> list[Plot]:
     """C11 (poster Remark 3): the stationary error ratio per delay law against the 2x line."""
     res = _result(cr, "random delays")
@@ -807,6 +913,7 @@ PLOTTERS: dict[str, Callable[[ClaimResult, Path], list[Plot]]] = {
     "C10": plot_c10,
     "C11": plot_c11,
     "D3": plot_d3,
+    "E1": plot_e1,
 }
 # claims whose figure is the generic one (their checks record no series to draw)
 FOREST = ("C2", "C8", "C14", "D1", "D2", "E1")

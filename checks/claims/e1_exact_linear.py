@@ -361,7 +361,7 @@ def check_figure1_boundaries(profile: Profile) -> CheckResult:
 # The expansion's domain, stated before looking at a run: the relative correction c = 2nd/E1 - 1
 # small enough that the third-order term (about 4 c^2 in the benchmark's fit, 0.5% at |c| =
 # 0.035) stays below the full profile's tolerance. Points beyond it are reported as findings.
-LEVEL_DOMAIN = 0.035  # LEVEL_DOMAIN_TEXT in the statement
+LEVEL_DOMAIN = sl.LEVEL_DOMAIN  # LEVEL_DOMAIN_TEXT in the statement
 # (setting, mu, delay as a fraction of E1's boundary, family): Figure 1's spectrum with Gaussian
 # and bounded data, a wide and a narrow gap, and a random (uniform) delay of C11
 LEVEL_POINTS: tuple[tuple[str, float, float, str], ...] = (

@@ -153,3 +153,20 @@ def test_pinned_check_rejects_its_near_miss(monkeypatch):
     assert res.evidence and res.controls
     assert res.controls_rejected, [c.describe() for c in res.controls]
     assert res.max_delay_fraction > 0
+
+
+def test_growth_has_no_allowance_inside_the_domain_and_only_the_direction_beyond():
+    """Issue 16: E1's growth is compared with z SE alone where the second-order expansion holds
+    (no allowance of the size of the model's own error); beyond it only 'at least 1'."""
+    from checks.profile import Z
+
+    inside = de.Growth(1.10, 0.01, 1.12, 1.20, tau=10, fraction=0.3, correction=0.01)
+    e = inside.evidence("growth")
+    assert e.tolerance == Z * 0.01 and e.theory == 1.12 and e.relation == "abs-diff"
+    assert e.passed  # 2 SE off against z = 4.7
+    near = de.Growth(1.10, 0.001, 1.12, 1.20, tau=10, fraction=0.3, correction=0.01)
+    assert not near.evidence("growth").passed  # 20 SE off: rejected, no bias bound saves it
+    beyond = de.Growth(1.30, 0.01, 1.40, 1.60, tau=40, fraction=0.9, correction=0.2)
+    b = beyond.evidence("growth")
+    assert b.relation == "lower" and b.theory == 1.0 and b.passed and "1.4" in b.note
+    assert not de.Growth(0.9, 0.01, 1.4, 1.6, 40, 0.9, correction=0.2).evidence("g").passed
