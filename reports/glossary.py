@@ -76,8 +76,8 @@ SYMBOLS: tuple[tuple[str, str], ...] = (
 COLUMNS: tuple[tuple[str, str], ...] = (
     (
         "printed",
-        "paper: the printed form is the paper's text as THEORY.md transcribes it; recon.: "
-        "THEORY.md could not read it with certainty and reconstructs it (the card says what)",
+        "paper: the printed form is the paper's text as docs/THEORY.md transcribes it; recon.: "
+        "docs/THEORY.md could not read it with certainty and reconstructs it (the card says what)",
     ),
     (
         "compared with",

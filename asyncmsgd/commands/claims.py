@@ -54,7 +54,7 @@ def markdown() -> str:
         if s.assumptions:
             lines.append(f"- **Assumptions:** {'; '.join(s.assumptions)}")
         if s.reconstructed:
-            lines.append(f"- **Reconstructed in THEORY.md:** {s.reconstructed}")
+            lines.append(f"- **Reconstructed in [THEORY.md](THEORY.md):** {s.reconstructed}")
         for r in claim.readings:
             lines.append(f"- **Reading** `{r.name}`: {r.meaning}")
         checks = ", ".join(f"{c.name} ({c.kind})" for c in checks_of(claim))
