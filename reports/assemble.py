@@ -273,6 +273,7 @@ def claim_context(
     *,
     links: Mapping[str, str] | None = None,
     seed: int | None = None,
+    profile: str = "ci",
 ) -> dict[str, object]:
     """The context of one claim's section (module docstring). ``links``: check -> the result
     file's path relative to the .tex; ``figures``: path, caption (LaTeX), label."""
@@ -327,7 +328,15 @@ def claim_context(
         }
         for i, (check, rows) in enumerate(claim_settings(cr, ROOT_SEED if seed is None else seed))
     ]
-    commands = [f"asyncmsgd verify --claims {cid}", f"pytest -m {cid}"]
+    # the rerun commands reproduce this report's numbers: its profile and root seed
+    seed_ = ROOT_SEED if seed is None else seed
+    opt = ("" if profile == "ci" else f" --profile {profile}") + (
+        "" if seed_ == ROOT_SEED else f" --seed {seed_}"
+    )
+    env = ("" if profile == "ci" else f"ASYNCMSGD_PROFILE={profile} ") + (
+        "" if seed_ == ROOT_SEED else f"ASYNCMSGD_SEED={seed_} "
+    )
+    commands = [f"asyncmsgd verify --claims {cid}{opt}", f"{env}pytest -m {cid}"]
     if cr.claim.derive is not None:
         commands.append(f"asyncmsgd derive {cid}")
     return {
@@ -482,6 +491,7 @@ def inputs(
             nums,
             links={check: p for (c, check), p in links.items() if c == cr.id},
             seed=seed,
+            profile=profile,
         )
         claims.append(ctx)
         summary.append(

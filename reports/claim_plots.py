@@ -916,7 +916,7 @@ PLOTTERS: dict[str, Callable[[ClaimResult, Path], list[Plot]]] = {
     "E1": plot_e1,
 }
 # claims whose figure is the generic one (their checks record no series to draw)
-FOREST = ("C2", "C8", "C14", "D1", "D2", "E1")
+FOREST = ("C2", "C8", "C14", "D1", "D2", "D4", "E1")
 
 
 def claim_plots(cr: ClaimResult, folder: Path) -> list[Plot]:
