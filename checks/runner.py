@@ -37,8 +37,14 @@ def parse_claims(text: str | None) -> list[str]:
     return select([c for c in text.split(",") if c.strip()])
 
 
-def cache_key(claim: str, check: Check, profile: Profile) -> str:
-    """A symbolic check does not draw random numbers: one entry serves every root seed."""
+def cache_key(claim: str, check: Check | str, profile: Profile) -> str:
+    """A symbolic check does not draw random numbers: one entry serves every root seed.
+    ``check``: the registered check or its name."""
+    if isinstance(check, str):
+        found = [c for c in entries()[claim].checks if c.name == check]
+        if not found:
+            return f"{claim}-{check}-seed{profile.seed}"
+        check = found[0]
     if check.kind == "symbolic":
         return f"{claim}-{check.name}"
     return f"{claim}-{check.name}-seed{profile.seed}"

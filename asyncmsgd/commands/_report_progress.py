@@ -76,7 +76,7 @@ def plan_checks(claims: Sequence[str], profile, cache_dir: Path | None) -> list[
     out = []
     for cid in claims:
         for check in entries()[cid].checks:
-            key = cache_key(cid, check.name, profile)
+            key = cache_key(cid, check, profile)
             if cache is None:
                 out.append(CheckPlan(cid, check.name, False, None))
                 continue

@@ -165,3 +165,20 @@ def test_provenance_lists_scikit_learn_numba_and_tex():
     tex = dict(provenance.tex_versions())
     assert set(tex) == {"pdflatex", "latexmk"} and all(tex.values())
     assert "asyncmsgd report --profile ci" in " ".join(pipeline.rebuild_commands("ci", 20181203))
+
+
+def test_the_plan_reads_the_cache_of_every_check(tmp_path):
+    """The report's plan (``asyncmsgd report`` before it runs anything): every check of the
+    claims, none cached in an empty cache; a symbolic check's key does not carry the seed."""
+    from asyncmsgd.commands._report_progress import plan_checks
+    from checks.profile import get_profile
+    from checks.registry import entries
+    from checks.runner import cache_key
+
+    profile = get_profile("ci")
+    plans = plan_checks(["C6", "C7"], profile, tmp_path)
+    names = [(p.claim, p.check) for p in plans]
+    assert names == [(c, k.name) for c in ("C6", "C7") for k in entries()[c].checks]
+    assert not any(p.cached for p in plans)
+    assert cache_key("C6", "symbolic", profile) == "C6-symbolic"
+    assert cache_key("C7", "traverse", profile).endswith(f"-seed{profile.seed}")
