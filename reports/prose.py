@@ -169,6 +169,11 @@ def _is_code(name: str) -> bool:
     return len(head) >= 3 and all(len(p) >= 3 and p not in GREEK for p in rest)
 
 
+# a file or a project path (benchmarks/e1_level.py, docs/e1-level.json): typewriter, as is
+_PATH = re.compile(
+    r"\b(?:[\w-]+/)*[\w-]+\.(?:py|json|md|pdf|png|toml|sqlite|tex|txt|csv)\b"
+    r"|\b(?:docs|benchmarks|reports|checks|theory|simulate|tests|asyncmsgd)/[\w./-]*\w"
+)
 # a command line in the text (asyncmsgd verify --claims C7): typewriter, dashes kept
 _COMMAND = re.compile(
     r"\b(?:asyncmsgd (?:report|verify|derive|claims|figure1|figure2|stability|validity|results"
@@ -588,6 +593,7 @@ def to_latex(text: str, number: Callable[[str], str]) -> str:
 
     text = _ABBREVIATIONS.sub(protect, text)
     text = _COMMAND.sub(protect_code, text)
+    text = _PATH.sub(protect_code, text)
     text = _CODE.sub(lambda m: protect_code(m) if _is_code(m.group()) else m.group(), text)
     toks = _tokens(text)
     cls = _classify(toks)

@@ -61,6 +61,12 @@ def test_code_identifiers_are_typewriter():
     assert r"\texttt{LockFreeResult.steady\_bound}" in tex and r"r_{\max}" in tex
 
 
+def test_paths_are_typewriter_and_ratios_stay_mathematics():
+    tex = to_latex("python benchmarks/e1_level.py (docs/e1-level.json), tau/tau_max", numbers([]))
+    assert r"\texttt{benchmarks/e1\_level.py}" in tex and r"\texttt{docs/e1-level.json}" in tex
+    assert r"\tau_{\max}" in tex and "$" in tex
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
