@@ -332,19 +332,50 @@ def compact(full: dict, source: str = "") -> dict:
     }
 
 
-def write_docs(full_json: Path, docs: Path) -> None:
-    """``docs/calibration.{json,md}`` and the QQ plot from a calibration run's outputs."""
+def write_docs(full_jsons: list[Path], docs: Path) -> None:
+    """``docs/calibration.{json,md}`` and the QQ plot from one or several calibration runs'
+    outputs (e.g. the quick claims at 50 seeds and the slow ones at fewer): the claims' rows
+    are merged, each run's suite-level figures kept as a part of its own."""
     import shutil
 
-    full = json.loads(full_json.read_text())
+    parts = [compact(json.loads(p.read_text()), p.name) for p in full_jsons]
+    claims: dict = {}
+    for part in parts:
+        claims.update(part["claims"])
+    merged = {
+        "profile": parts[0]["profile"],
+        "root_seed": parts[0]["root_seed"],
+        "seeds": max(int(p["seeds"] or 0) for p in parts),
+        "command": "; ".join(str(p["command"]) for p in parts),
+        "claims": claims,
+        "parts": [
+            {
+                "claims": list(p["claims"]),
+                "seeds": p["seeds"],
+                "command": p["command"],
+                "fingerprint": p["fingerprint"],
+                "wall_s": p["wall_s"],
+                **p["calibration"],
+                "false_rejected_items": p["false_rejected_items"],
+                "near_miss": p["near_miss"],
+                "z_pure": p["z_pure"],
+                "z_all": p["z_all"],
+            }
+            for p in parts
+        ],
+    }
     docs.mkdir(parents=True, exist_ok=True)
-    (docs / "calibration.json").write_text(
-        json.dumps(compact(full, full_json.name), indent=1, allow_nan=True) + "\n"
-    )
-    for suffix, target in ((".md", "calibration.md"), (".png", "calibration-qq.png")):
-        src = full_json.with_suffix(suffix)
-        if src.exists():
-            shutil.copyfile(src, docs / target)
+    (docs / "calibration.json").write_text(json.dumps(merged, indent=1, allow_nan=True) + "\n")
+    md = []
+    for k, src in enumerate(full_jsons):
+        if src.with_suffix(".md").exists():
+            md.append(src.with_suffix(".md").read_text())
+        png = src.with_suffix(".png")
+        if png.exists():
+            shutil.copyfile(
+                png, docs / ("calibration-qq.png" if k == 0 else f"calibration-qq-{k + 1}.png")
+            )
+    (docs / "calibration.md").write_text("\n\n".join(md))
 
 
 def main() -> int:
@@ -366,7 +397,8 @@ def main() -> int:
         "--from-json",
         type=Path,
         default=None,
-        help="only write --docs from an earlier run's calibration*.json",
+        nargs="+",
+        help="only write --docs from earlier runs' calibration*.json (several: merged)",
     )
     args = ap.parse_args()
     if args.from_json is not None:
@@ -416,7 +448,7 @@ def main() -> int:
     )
     (args.out / f"calibration{tag}.md").write_text(markdown(summary, seed_rows, meta))
     if args.docs is not None:
-        write_docs(args.out / f"calibration{tag}.json", args.docs)
+        write_docs([args.out / f"calibration{tag}.json"], args.docs)
     print(markdown(summary, seed_rows, meta))
     return 0
 

@@ -79,7 +79,7 @@ MEANING: dict[Verdict, str] = {
     "verdicts (each reported)",
     Verdict.INCONCLUSIVE: "a check could not decide (an error, a toolkit defect, or too little "
     "power to see a 20% error)",
-    Verdict.DISCREPANCY: "a printed formula, exponent or reported number disagrees with the "
+    Verdict.DISCREPANCY: "a stated formula, exponent or reported number disagrees with the "
     "evidence, while no conclusion of the claim is contradicted",
     Verdict.REFUTED: "a conclusion of the claim fails: a counterexample inside its assumptions",
     Verdict.NOT_REPRODUCIBLE: "a check the claim needs cannot run on this machine (reason given), "
@@ -124,10 +124,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "exact-differs",
-        "an item printed as an exact formula or limit differs (a constant factor, a log "
-        "argument, an exponent, the form)",
+        "an item stated as an exact formula or limit (printed in the paper, or the toolkit's "
+        "own E1) differs (a constant factor, a log argument, an exponent, the form)",
         Verdict.DISCREPANCY,
-        "a printed formula differs",
+        "an exact formula differs",
     ),
     Rule(
         "scaling-differs",

@@ -585,12 +585,17 @@ def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, objec
         )
         for k, f in enumerate((s.get("flipped_items") or [])[:3]):
             flips.append(nums.text(f"seeds {c} flip {k}", f"{c}, {f}"))
-    cal = study.get("calibration")
-    cal_ctx = None
-    if isinstance(cal, Mapping):
-        cal_ctx = {
-            key: nums.value(f"calibration {key}", _float(cal.get(key)))
+    parts = study.get("parts") or (
+        [{**study["calibration"], "claims": list(claims), "seeds": study.get("seeds")}]
+        if isinstance(study.get("calibration"), Mapping)
+        else []
+    )
+    cal_ctx = []
+    for k, part in enumerate(parts):  # type: ignore[union-attr]
+        ctx = {
+            key: nums.value(f"calibration {k} {key}", _float(part.get(key)))
             for key in (
+                "seeds",
                 "asserted_items",
                 "assertions_run",
                 "false_rejections",
@@ -601,6 +606,8 @@ def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, objec
                 "gross_rejected_rate",
             )
         }
+        ctx["claims"] = ", ".join(str(c) for c in part.get("claims", []))
+        cal_ctx.append(ctx)
     return {
         "source": study.get("file"),
         "made_by": nums.text("seeds made by", str(study.get("command", ""))),

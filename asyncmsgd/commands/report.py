@@ -249,7 +249,8 @@ def run(args: argparse.Namespace) -> int:
 
             pdf = compile_pdf(tex, on_pass=on_pass)
         runtimes["pdf"] = time.perf_counter() - t0
-        timings["pdf_passes"] = float(max(counter["n"], 1))
+        if pdf.ok:  # a failed build stops early: its pass count says nothing of the next
+            timings["pdf_passes"] = float(max(counter["n"], 1))
         print(pdf.message)
         if not pdf.ok and latex_available():
             status = 1

@@ -130,7 +130,7 @@ def test_the_seed_study_of_this_profile_is_read_and_tabled(tmp_path):
     assert [r["claim"] for r in ctx["rows"]] == ["C7"] and ctx["rows"][0]["verdict"] == (
         "discrepancy-found"
     )
-    assert len(ctx["flips"]) == 1 and "T_2" in ctx["flips"][0] and ctx["calibration"] is None
+    assert len(ctx["flips"]) == 1 and "T_2" in ctx["flips"][0] and ctx["calibration"] == []
 
 
 def test_no_validity_map_is_an_empty_section(tmp_path):
