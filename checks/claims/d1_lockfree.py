@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from checks.adaptive import LOCKFREE, lockfree_runs, log_tail
+from checks.adaptive import LOCKFREE, lockfree_problem, lockfree_runs, log_tail
 from checks.claims.base import Check, Claim, Statement
 from checks.profile import Profile
 from checks.profile import Z as SUITE_Z
@@ -34,7 +34,6 @@ from checks.results import CheckResult, Evidence
 from checks.verdict import Verdict
 from simulate.adaptive.lockfree import LockFreeResult
 from simulate.adaptive.methods import make_method
-from simulate.adaptive.problems import make_problem
 from simulate.adaptive.replay import compare_with_ps, replay
 from simulate.adaptive.run import simulate_adaptive
 from simulate.delays import ParameterServer
@@ -89,7 +88,7 @@ def check_lockfree_run(profile: Profile) -> CheckResult:
         mean_ev(f"control (must fail): ps:{2 * P}, mean {2 * P - 1}", 2.0 * P - 1.0),
     ]
     # (2) replay: the simulator with the measured delays of each run
-    problem = make_problem(LOCKFREE["problem"])
+    problem = lockfree_problem()
     method = make_method(LOCKFREE["method"])
     real = log_tail([r.tail_grad2() for r in runs])
     per = max(2, sz.replay_runs // len(runs))

@@ -56,14 +56,13 @@ import time
 
 import numpy as np
 
-from checks.adaptive import LOCKFREE, ps_retention
+from checks.adaptive import LOCKFREE, lockfree_problem, ps_retention
 from checks.claims.base import Check, Claim, Statement
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
 from checks.verdict import Verdict
 from simulate.adaptive.lockfree import run_lockfree
 from simulate.adaptive.methods import make_method
-from simulate.adaptive.problems import make_problem
 
 STATEMENT = Statement(
     id="D4",
@@ -94,7 +93,7 @@ def time_runs(profile: Profile, n: int) -> list[dict[str, object]]:
     whole run: the shared budget makes the processes finish together) and the median
     read-to-write time of the asynchronous run without a straggler."""
     sz = profile.adaptive
-    problem = make_problem(LOCKFREE["problem"])
+    problem = lockfree_problem()
     method = make_method(LOCKFREE["method"])
     out = []
     for rep in range(n):

@@ -62,6 +62,7 @@ class PCAProblem:
     distribution: str = "gaussian"
     rho: float | None = None
     batch: int = 1
+    start_radius: float = 1.0  # x_0's norm (D1 starts far from stationarity: 2)
     sampler: DataSampler = field(init=False, repr=False)
     name = "pca"
 
@@ -69,6 +70,7 @@ class PCAProblem:
         rho = self.problem.lambda1 if self.rho is None else self.rho
         object.__setattr__(self, "rho", check_positive("rho", rho))
         object.__setattr__(self, "batch", check_positive_int("batch", self.batch))
+        object.__setattr__(self, "start_radius", check_positive("start_radius", self.start_radius))
         object.__setattr__(self, "sampler", DataSampler.create(self.problem, self.distribution))
 
     @property
@@ -81,7 +83,11 @@ class PCAProblem:
         rot = (
             "diag" if self.problem.is_diagonal else f"rot{stable_key(self.problem.sigma.tobytes())}"
         )
-        return f"pca(lambda={lam},{rot},{self.distribution},rho={self.rho!r},batch={self.batch})"
+        start = "" if self.start_radius == 1.0 else f",start={self.start_radius!r}"
+        return (
+            f"pca(lambda={lam},{rot},{self.distribution},rho={self.rho!r},batch={self.batch}"
+            f"{start})"
+        )
 
     @property
     def f_star(self) -> float:
@@ -98,9 +104,9 @@ class PCAProblem:
         return self.sampler.original(z).reshape(n, self.batch, self.d)
 
     def start(self, rng: np.random.Generator) -> np.ndarray:
-        """x_0 uniform on the unit sphere."""
+        """x_0 uniform on the sphere of radius ``start_radius`` (default the unit sphere)."""
         z = rng.standard_normal(self.d)
-        return z / np.linalg.norm(z)
+        return self.start_radius * z / np.linalg.norm(z)
 
     def stoch_grad(self, x: np.ndarray, xi: np.ndarray) -> np.ndarray:
         """The minibatch mean of grad f(x, X) = -X (X^T x) + rho (||x||^2 - 1) x, per lane

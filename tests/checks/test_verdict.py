@@ -154,3 +154,21 @@ def test_identity_items():
         form="bound",
     )
     assert decide([e]).verdict == Verdict.REFUTED
+
+
+def test_the_automatic_near_miss_comes_from_a_value_item_never_a_bound():
+    """Issue 14, measured by the calibration: a bound with slack shifted by 2 MDD can stay on the
+    measurement's safe side (accepted at every seed), so the registry's near miss is made from a
+    two-sided item only; a check with bounds alone gets none (its power is its MDD)."""
+    from checks.registry import with_resolving_power
+    from checks.results import CheckResult
+
+    bound = Evidence("exponent >= 1/2", 0.5, 1.14, 0.08, "", se=0.017, relation="lower",
+                     origin="claim")  # fmt: skip
+    value = Evidence("variance", 1.0, 1.01, 0.05, "", se=0.01, origin="claim")
+    gross = Evidence("control", 2.0, 1.01, 0.05, "", se=0.01)
+    only_bounds = with_resolving_power(CheckResult("C0", "x", "", (bound,), (gross,)))
+    assert not any(c.near_miss for c in only_bounds.controls)
+    mixed = with_resolving_power(CheckResult("C0", "x", "", (bound, value), (gross,)))
+    near = [c for c in mixed.controls if c.near_miss]
+    assert len(near) == 1 and near[0].label.startswith("near miss: variance") and not near[0].passed
