@@ -7,9 +7,12 @@ Usage::
     python benchmarks/validity_maps.py --profile ci             # ~10-15 min on 2 cores
     python benchmarks/validity_maps.py --profile full --warm    # hours; reuse the store
     python benchmarks/validity_maps.py --pins-only              # print the pins of the files
+    python benchmarks/validity_maps.py --pins-only --docs docs/validity   # commit the maps
 
 Writes the maps into reports/build/validity (the report reads them) and a timing table to
-benchmarks/results/validity-maps-PROFILE.md.
+benchmarks/results/validity-maps-PROFILE.md; ``--docs DIR`` also copies the maps (compact
+JSON and the PDF figures) and the timing table into DIR, the committed folder the report falls
+back to (docs/validity).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -75,6 +79,29 @@ def pins(out: Path, profile: str) -> dict[str, object]:
     return {"PINNED": pinned, "PINNED_FITS": fits}
 
 
+def publish(out: Path, profile: str, docs: Path) -> list[Path]:
+    """Copy the maps of ``profile`` (JSON without indentation, the PDF figures) and the timing
+    table into ``docs``, the committed folder the report falls back to."""
+    docs.mkdir(parents=True, exist_ok=True)
+    written = []
+    for claim in CLAIMS:
+        src = out / f"validity-{claim}-{profile}.json"
+        if not src.exists():
+            continue
+        target = docs / src.name
+        target.write_text(json.dumps(json.loads(src.read_text()), separators=(",", ":")) + "\n")
+        written.append(target)
+        fig = src.with_suffix(".pdf")
+        if fig.exists():
+            shutil.copyfile(fig, docs / fig.name)
+            written.append(docs / fig.name)
+    table = ROOT / "benchmarks" / "results" / f"validity-maps-{profile}.md"
+    if table.exists():
+        shutil.copyfile(table, docs / table.name)
+        written.append(docs / table.name)
+    return written
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="ci", choices=("ci", "full"))
@@ -83,6 +110,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--warm", action="store_true", help="keep the store (times are not cold)")
     ap.add_argument("--pins-only", action="store_true")
+    ap.add_argument("--docs", type=Path, help="also copy the maps and the table into this folder")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.pins_only:
@@ -113,6 +141,9 @@ def main() -> int:
         res.write_text("\n".join(lines))
         print("\n".join(lines))
     print(json.dumps(pins(args.out, args.profile), indent=1))
+    if args.docs is not None:
+        for path in publish(args.out, args.profile, args.docs):
+            print(f"wrote {path}")
     return 0
 
 
