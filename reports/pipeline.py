@@ -251,7 +251,15 @@ def validity_maps(
         maps += [m for m in committed if m["claim"] not in built]
     # a map of this profile wins over another profile's of the same claim
     mine = {m["claim"] for m in maps if m.get("profile") == profile}
-    return [m for m in maps if m.get("profile") in (profile, None) or m["claim"] not in mine]
+    kept = [m for m in maps if m.get("profile") in (profile, None) or m["claim"] not in mine]
+    return sorted(kept, key=lambda m: _claim_order(str(m["claim"])))
+
+
+def _claim_order(claim: str) -> tuple[str, int, str]:
+    """C3 before C14 (the claims' own order, not the file names')."""
+    head = claim.rstrip("0123456789")
+    digits = claim[len(head) :]
+    return (head, int(digits) if digits else -1, claim)
 
 
 def seed_study(build: Path, out: Path, profile: str) -> dict[str, object] | None:

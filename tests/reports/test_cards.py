@@ -139,6 +139,8 @@ def test_the_committed_validity_maps_are_read(tmp_path):
     out.mkdir()
     maps = pipeline.validity_maps(tmp_path / "build", out, "ci")
     assert maps and all(m.get("figure") for m in maps)
+    ids = [m["claim"] for m in maps]
+    assert ids == sorted(ids, key=lambda c: int(c[1:])), ids  # C3 before C14
     for k, m in enumerate(maps):
         ctx = assemble._validity_context(m, k, assemble.Numbers())
         assert all(r["value"] and r["ci"] for r in ctx["rows"])
