@@ -197,6 +197,7 @@ def test_a_censored_pinned_point_gets_a_stat_near_miss(monkeypatch):
     assert "= 139" in near[0].label or "at 139" in near[0].label
     assert res.controls_rejected, [c.describe() for c in res.controls]
     assert "the stat tolerance fails 30 % beyond" in res.summary
+    assert "band holds there and fails" not in res.summary  # no band near miss at the cap
 
 
 def test_the_stat_near_miss_is_not_rejected_when_the_boundary_is_wrong(monkeypatch):
