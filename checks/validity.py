@@ -982,6 +982,16 @@ PINNED: dict[str, tuple[tuple[float, float, str, float, bool], ...]] = {
     "C14": ((0.3, 1e-3, "gaussian", 25.13, False), (0.6, 5e-4, "gaussian", 27.23, False)),
     "C8": ((0.3, 1e-3, "gaussian", 13.78, False), (0.6, 5e-4, "gaussian", 16.62, False)),
 }
+# Where a pinned band boundary is censored (valid up to the cap, so no boundary 30 % beyond it
+# can be claimed inside the stable range: C7's two), the near-miss control is made in the stat
+# sense: the ci map's tau_valid_stat at the claim's reference points where the map resolves a
+# boundary 30 % larger (the crossing's 95 % CI ends at or below 1.3x the crossing, and 1.3x is
+# within the cap). C7 at (0.3, 1e-3) does not: its stat crossing 84.9 has the CI [61, 122] and
+# the map's criterion at 1.3x (tau = 110) is 0.998, so it has no near miss there.
+# (mu, eta, data model, crossing of the stat tolerance)
+PINNED_STAT: dict[str, tuple[tuple[float, float, str, float], ...]] = {
+    "C7": ((0.6, 5e-4, "gaussian", 107.03),),
+}
 # The ci maps' fitted tau_valid_stat (primary data model): (log K, a, b, the rms scatter of the
 # points' log crossings about the fit); the property checks draw inside it
 # (:mod:`checks.joint_draws`).
@@ -993,6 +1003,24 @@ PINNED_FITS: dict[str, tuple[float, float, float, float]] = {
     "C14": (-2.9183, 0.8515, 0.8582, 0.0931),
     "C8": (-2.7719, 0.7477, 0.925, 0.0572),
 }
+
+
+def _near_miss_text(controls: Sequence[Evidence]) -> str:
+    """What the pinned check's near misses say (band ones, stat ones at censored points)."""
+    stat = sum(c.near_miss and "stat boundary" in c.label for c in controls)
+    band = sum(c.near_miss for c in controls) - stat
+    text = "the 5 % band holds there" + (" and fails 30 % beyond" if band else "")
+    if stat:
+        text += "; where it holds up to the cap, the stat tolerance fails 30 % beyond its boundary"
+    return text
+
+
+def _stat_pin(claim: str, mu: float, eta: float, dist: str) -> float | None:
+    """The pinned stat crossing of a reference point (:data:`PINNED_STAT`), None without one."""
+    for m, e, d, crossing in PINNED_STAT.get(claim, ()):
+        if math.isclose(m, mu) and math.isclose(e, eta) and d == dist:
+            return crossing
+    return None
 
 
 def default_store_path() -> Path:
@@ -1041,7 +1069,9 @@ def check_pinned(
         tau_v = max(1, math.floor(crossing))
         cap = math.floor(CAP_FRACTION * t_e1)
         tau_c = tau_v if censored else min(round(CONTROL_FACTOR * crossing), cap)
-        taus = sorted({tau_v, tau_c})
+        stat_pin = _stat_pin(claim, mu, eta, dist) if censored else None
+        tau_s = min(round(CONTROL_FACTOR * stat_pin), cap) if stat_pin else None
+        taus = sorted({tau_v, tau_c} | ({tau_s} if tau_s else set()))
         pairs = [de.cells(s, mu, eta, t, runs=runs, seed=profile.seed) for t in taus]
         res = run([c for p in pairs for c in p])
         effs = {
@@ -1084,6 +1114,22 @@ def check_pinned(
                     gc,
                     0.0,
                     "the band criterion simulated at 1.3 x the pinned boundary",
+                    relation="upper",
+                    near_miss=True,
+                )
+            )
+        if tau_s is not None and stat_pin is not None and tau_s > stat_pin:
+            gs, _ = effs[tau_s].criterion("stat")
+            controls.append(
+                Evidence(
+                    f"{claim}: near miss, a stat boundary 30 % larger than the pinned "
+                    f"tau_valid_stat = {stat_pin:.4g}: the check's tolerance holds at {tau_s}, "
+                    f"{where}",
+                    1.0,
+                    gs,
+                    0.0,
+                    "the stat criterion (|deviation| / the check's z SE) simulated at 1.3 x the "
+                    "pinned stat boundary (the band's is censored at the cap)",
                     relation="upper",
                     near_miss=True,
                 )
@@ -1148,8 +1194,8 @@ def check_pinned(
         claim,
         "validity map",
         f"the pinned ci validity boundaries of {claim} reproduce at {len(rows)} reference "
-        "points (the 5 % band holds there and fails 30 % beyond); the stationary error follows "
-        "E1's growth at 0.9 tau_E1; the full profile rebuilds the maps and their fits",
+        f"points ({_near_miss_text(controls)}); the stationary error follows E1's growth at "
+        "0.9 tau_E1; the full profile rebuilds the maps and their fits",
         tuple(evidence),
         tuple(controls),
         seconds=time.perf_counter() - t0,

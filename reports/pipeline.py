@@ -202,11 +202,12 @@ def figures(
     return figs
 
 
-def validity_maps(build: Path, out: Path, profile: str) -> list[dict[str, object]]:
-    """Every ``validity/validity-*.json`` (another command's output, read generically: keys
-    claim, points, exponent_mu, exponent_eta, paper_exponents, e1_exponents) with the figure
-    ``validity-<CLAIM>-<profile>.pdf`` next to it, copied beside the report."""
-    folder = build / "validity"
+DOCS_VALIDITY = Path(__file__).resolve().parent.parent / "docs" / "validity"
+
+
+def _read_validity_folder(folder: Path, out: Path, profile: str) -> list[dict[str, object]]:
+    """The maps of one folder (``validity-*.json``), each with its figure copied beside the
+    report."""
     maps = []
     for path in sorted(folder.glob("validity-*.json")):
         try:
@@ -230,9 +231,35 @@ def validity_maps(build: Path, out: Path, profile: str) -> list[dict[str, object
                 shutil.copyfile(fig, target)
             entry["figure"] = rel(target, out)
         maps.append(entry)
+    return maps
+
+
+def validity_maps(
+    build: Path, out: Path, profile: str, docs: Path | None = None
+) -> list[dict[str, object]]:
+    """Every ``validity/validity-*.json`` (another command's output, read generically: keys
+    claim, points, exponent_mu, exponent_eta, paper_exponents, e1_exponents) with the figure
+    ``validity-<CLAIM>-<profile>.pdf`` next to it, copied beside the report. A claim with no map
+    in the build folder falls back to the committed maps (``docs/validity``, made by
+    ``benchmarks/validity_maps.py``; ``docs`` overrides the folder): a map in the build folder
+    wins."""
+    maps = _read_validity_folder(build / "validity", out, profile)
+    built = {m["claim"] for m in maps}
+    folder = DOCS_VALIDITY if docs is None else docs
+    if folder.resolve() != (build / "validity").resolve():
+        committed = _read_validity_folder(folder, out, profile)
+        maps += [m for m in committed if m["claim"] not in built]
     # a map of this profile wins over another profile's of the same claim
     mine = {m["claim"] for m in maps if m.get("profile") == profile}
-    return [m for m in maps if m.get("profile") in (profile, None) or m["claim"] not in mine]
+    kept = [m for m in maps if m.get("profile") in (profile, None) or m["claim"] not in mine]
+    return sorted(kept, key=lambda m: _claim_order(str(m["claim"])))
+
+
+def _claim_order(claim: str) -> tuple[str, int, str]:
+    """C3 before C14 (the claims' own order, not the file names')."""
+    head = claim.rstrip("0123456789")
+    digits = claim[len(head) :]
+    return (head, int(digits) if digits else -1, claim)
 
 
 def seed_study(build: Path, out: Path, profile: str) -> dict[str, object] | None:

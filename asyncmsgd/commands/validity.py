@@ -271,7 +271,10 @@ def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
                 f"{f['chi2_dof'] if f['chi2_dof'] is not None else float('nan'):.2g})"
             )
         e1 = m["e1_exponents"]
-        print(f"  E1's boundary: (1-mu)^{e1['mu']:.2f} eta^-{e1['eta']:.2f}")
+        if e1.get("mu") is None or e1.get("eta") is None:  # a grid too small to fit
+            print("  E1's boundary: no fit (too few points)")
+        else:
+            print(f"  E1's boundary: (1-mu)^{e1['mu']:.2f} eta^-{e1['eta']:.2f}")
         pe = m["paper_exponents"]
         if pe:
             print(

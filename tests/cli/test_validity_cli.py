@@ -69,3 +69,16 @@ def test_small_map_files_keys_and_resume(capsys, tmp_path, monkeypatch):
     with open_store(tmp_path / "validity.sqlite", readonly=True) as store:
         assert store.counts() == before
     assert again["points"] == out["points"]
+
+
+def test_a_one_point_map_prints_without_a_fit(capsys, tmp_path, monkeypatch):
+    """One (mu, eta) point (as when one full-size point is timed): no exponent can be fitted,
+    and the text output says so instead of failing."""
+    from checks import validity as v
+
+    monkeypatch.setitem(v.MAP_RUNS, "C3", 60)
+    args = ["validity", "--claim", "C3", "--mus", "0.6", "--etas", "4e-3"]
+    assert main([*args, "--distribution", "gaussian", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "not enough uncensored points" in out and "E1's boundary: no fit" in out
+    assert (tmp_path / "validity-C3-ci.json").exists()

@@ -99,13 +99,65 @@ def test_validity_maps_are_read_generically(tmp_path):
         )
     )
     (build / "validity" / "validity-C4-ci.pdf").write_bytes(b"%PDF-1.4\n")
-    maps = pipeline.validity_maps(build, out, "ci")
+    maps = pipeline.validity_maps(build, out, "ci", docs=tmp_path / "no-committed-maps")
     assert [m["claim"] for m in maps] == ["C4"] and maps[0][
         "figure"
     ] == "figures/validity-C4-ci.pdf"
     ctx = assemble._validity_context(maps[0], 0, assemble.Numbers())
     assert "\\mu" in ctx["rows"][0]["name"] and "\\eta" in ctx["rows"][1]["name"]
     assert all(r["value"] and r["ci"] and r["paper"] and r["e1"] for r in ctx["rows"])
+
+
+def _map_file(folder, claim, profile, value):
+    folder.mkdir(parents=True, exist_ok=True)
+    obj = {
+        "claim": claim,
+        "profile": profile,
+        "points": [{"mu": 0.5, "eta": 1e-3, "tau_e1": 10, "tau_valid_stat": 8}],
+        "exponent_mu": {"value": value, "ci": [value - 0.2, value + 0.2]},
+        "exponent_eta": {"value": -0.4, "ci": [-0.5, -0.3]},
+        "paper_exponents": {"mu": 2, "eta": -0.5},
+        "e1_exponents": {"mu": 1.5, "eta": -0.5},
+    }
+    (folder / f"validity-{claim}-{profile}.json").write_text(json.dumps(obj))
+    (folder / f"validity-{claim}-{profile}.pdf").write_bytes(b"%PDF-1.4\n")
+
+
+def test_validity_maps_fall_back_to_the_committed_ones(tmp_path):
+    """A claim with no map in the build folder is read from the committed folder
+    (docs/validity); a map in the build folder wins over the committed one of its claim."""
+    build, out, docs = tmp_path / "build", tmp_path / "out", tmp_path / "docs"
+    out.mkdir()
+    _map_file(build / "validity", "C4", "ci", 2.1)
+    _map_file(docs, "C4", "ci", 9.9)  # shadowed by the build folder's C4
+    _map_file(docs, "C9", "ci", 1.2)  # only committed
+    maps = pipeline.validity_maps(build, out, "ci", docs=docs)
+    by_claim = {m["claim"]: m for m in maps}
+    assert sorted(by_claim) == ["C4", "C9"]
+    assert by_claim["C4"]["exponent_mu"]["value"] == 2.1
+    assert by_claim["C4"]["file"] == "../build/validity/validity-C4-ci.json"
+    assert by_claim["C9"]["file"] == "../docs/validity-C9-ci.json"
+    assert by_claim["C9"]["figure"] == "figures/validity-C9-ci.pdf"
+    assert (out / "figures" / "validity-C9-ci.pdf").exists()
+    # no build folder at all: every committed map
+    only = pipeline.validity_maps(tmp_path / "empty", out, "ci", docs=docs)
+    assert sorted(m["claim"] for m in only) == ["C4", "C9"]
+
+
+def test_the_committed_validity_maps_are_read(tmp_path):
+    """The maps committed in docs/validity (benchmarks/validity_maps.py --profile ci) are
+    found with an empty build folder, each with its figure and the keys the report reads."""
+    if not list(pipeline.DOCS_VALIDITY.glob("validity-*.json")):
+        pytest.skip("no committed validity maps")
+    out = tmp_path / "out"
+    out.mkdir()
+    maps = pipeline.validity_maps(tmp_path / "build", out, "ci")
+    assert maps and all(m.get("figure") for m in maps)
+    ids = [m["claim"] for m in maps]
+    assert ids == sorted(ids, key=lambda c: int(c[1:])), ids  # C3 before C14
+    for k, m in enumerate(maps):
+        ctx = assemble._validity_context(m, k, assemble.Numbers())
+        assert all(r["value"] and r["ci"] for r in ctx["rows"])
 
 
 def test_the_seed_study_of_this_profile_is_read_and_tabled(tmp_path):
@@ -134,7 +186,8 @@ def test_the_seed_study_of_this_profile_is_read_and_tabled(tmp_path):
 
 
 def test_no_validity_map_is_an_empty_section(tmp_path):
-    assert pipeline.validity_maps(tmp_path, tmp_path, "ci") == []
+    # neither the build folder nor the committed folder holds a map
+    assert pipeline.validity_maps(tmp_path, tmp_path, "ci", docs=tmp_path / "none") == []
 
 
 def test_the_plan_says_what_runs_and_roughly_how_long(capsys):
