@@ -69,9 +69,13 @@ def check_lockfree_run(profile: Profile) -> CheckResult:
     z = SUITE_Z
     # (1) mean staleness in the steady stretch (all P processes running), pooled over repeats:
     # the tiled snapshots pin its sum to (P - 1) n up to an exact bound (not a statistical one)
-    pooled = np.concatenate([r.staleness[r.steady()] for r in runs])
+    # a repeat in which the P processes never ran at once (a loaded machine: the OS ran them one
+    # after another) has no steady stretch and no bound: it is left out, never an infinite
+    # tolerance (the calibration met one at 1 of 18 seeds under load)
+    steady_runs = [r for r in runs if math.isfinite(r.steady_bound())] or list(runs)
+    pooled = np.concatenate([r.staleness[r.steady()] for r in steady_runs])
     n = max(pooled.size, 1)
-    bound = sum(r.steady_bound() for r in runs) / n
+    bound = sum(r.steady_bound() for r in steady_runs) / n
     mean_basis = (
         f"exact counting bound {bound:.3g} per update (LockFreeResult.steady_bound: the others' "
         "updates the steady stretch leaves out at its ends, P^2 straddling updates and 2P(P-1) "
@@ -79,8 +83,18 @@ def check_lockfree_run(profile: Profile) -> CheckResult:
         "identity behind ps:P's mean, not of this machine"
     )
 
+    if len(steady_runs) < len(runs):
+        mean_basis += (
+            f"; {len(steady_runs)} of {len(runs)} repeats had all P processes running at once"
+        )
+
     def mean_ev(label: str, theory: float, **meta: object) -> Evidence:
-        return Evidence(label, theory, float(pooled.mean()), bound, mean_basis, **meta)
+        # no repeat with a steady stretch: nothing measured, and the item fails rather than
+        # pass on an infinite bound
+        m = float(pooled.mean()) if pooled.size else math.nan
+        return Evidence(
+            label, theory, m, bound if math.isfinite(bound) else 0.0, mean_basis, **meta
+        )
 
     ev = [mean_ev(f"mean staleness vs ps:{P} long-run mean W-1", P - 1.0, origin="toolkit")]
     controls = [
