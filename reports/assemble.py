@@ -564,6 +564,14 @@ def inputs(
     )
 
 
+def _short_command(cmd: str, width: int = 60) -> str:
+    if len(cmd) <= width:
+        return cmd
+    words = cmd.split(";")[0].split()
+    head = " ".join(words[:2] if words[:1] == ["python"] else words[:3])
+    return f"{head} (the whole command is in the data file)"
+
+
 def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, object]:
     """The seed study (issue 14): per claim, how many of K spawned root seeds give the root
     seed's verdict, the |z| of its items over the seeds, and the items that flipped; with the
@@ -610,7 +618,8 @@ def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, objec
         cal_ctx.append(ctx)
     return {
         "source": study.get("file"),
-        "made_by": nums.text("seeds made by", str(study.get("command", ""))),
+        # a long command (comma lists) cannot break in a line: its program, the rest in the file
+        "made_by": nums.text("seeds made by", _short_command(str(study.get("command", "")))),
         "seeds": nums.value("seeds k", int(study.get("seeds", 0))),
         "profile": str(study.get("profile", "")),
         "rows": rows,

@@ -43,6 +43,7 @@ def reproduce_figure1(scale: str, out: Path, workers: int = 1) -> tuple[list[Pat
     from simulate.store import open_store
 
     t0 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build folder yet
     backend = SerialBackend() if workers == 1 else make_backend("processes", workers=workers)
     with backend, open_store(out / f1.STORE_NAME) as store, progress_bar("cell") as (plan, tick):
         data = f1.compute(scale, store, backend, plan=plan, tick=tick)

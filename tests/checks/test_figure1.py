@@ -205,3 +205,21 @@ def test_check_c12_at_ci_scale():
     assert taus == sorted(taus, reverse=True)
     assert set(res.details["sensitivity"]) == {f"{1 + m:g}x" for m in f1.MARGINS}
     assert {e.reading for e in res.evidence} == {"", *c12.CLAIM.reading_names}
+
+
+def test_reproduce_figure1_makes_its_folder(tmp_path, monkeypatch):
+    """A fresh clone has no reports/build: the report's Figure 1 must create its folder (the
+    store refused a path in a missing folder, and the report had no Figure 1)."""
+    from asyncmsgd.commands import _figures
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr(f1, "compute", stop)
+    out = tmp_path / "fresh" / "figure1"
+    with pytest.raises(Stop):
+        _figures.reproduce_figure1("ci", out)
+    assert (out / f1.STORE_NAME).exists()
