@@ -397,6 +397,30 @@ class Effect:
     check_runs: int
     details: dict[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def undecided(
+        cls,
+        base: dict,
+        component: str,
+        delay_free: float = math.nan,
+        delayed: float = math.nan,
+        details: dict[str, object] | None = None,
+    ) -> Effect:
+        """A pair whose quantity could not be measured (runs diverged, a time not reached):
+        infinitely far from holding in both senses."""
+        return cls(
+            **base,
+            stat=math.inf,
+            stat_se=0.0,
+            band=math.inf,
+            band_se=0.0,
+            deviation=math.inf,
+            component=component,
+            delay_free=delay_free,
+            delayed=delayed,
+            details=details or {},
+        )
+
     def criterion(self, sense: str) -> tuple[float, float]:
         if sense == "stat":
             return self.stat, self.stat_se
@@ -473,18 +497,7 @@ def effect(
     base = dict(claim=s.claim, mu=mu, eta=eta, tau=int(tau), runs=runs, check_runs=check_runs)
     if ref.diverged.any() or delayed.diverged.any():
         nd = int(ref.diverged.sum() + delayed.diverged.sum())
-        return Effect(
-            **base,
-            stat=math.inf,
-            stat_se=0.0,
-            band=math.inf,
-            band_se=0.0,
-            deviation=math.inf,
-            component="diverged",
-            delay_free=math.nan,
-            delayed=math.nan,
-            details={"diverged": nd},
-        )
+        return Effect.undecided(base, "diverged", details={"diverged": nd})
     kind = s.kind
     if kind == "stationary":
         return _stationary_effect(s, des, ref, delayed, base)
@@ -655,16 +668,11 @@ def _traverse_effect(s, des, ref, delayed, base, seed: int) -> Effect:
     t1 = np.where(delayed.convergence_step >= 0, delayed.convergence_step * eta, np.inf)
     m0, m1 = _median(t0), _median(t1)
     if not (math.isfinite(m0) and math.isfinite(m1)):
-        return Effect(
-            **base,
-            stat=math.inf,
-            stat_se=0.0,
-            band=math.inf,
-            band_se=0.0,
-            deviation=math.inf,
-            component="median traverse time (not reached)",
-            delay_free=m0 / des.extra["T2"],
-            delayed=m1 / des.extra["T2"],
+        return Effect.undecided(
+            base,
+            "median traverse time (not reached)",
+            m0 / des.extra["T2"],
+            m1 / des.extra["T2"],
         )
     key = (13, round(base["mu"] * 1e6), round(eta * 1e9), int(base["tau"]))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))

@@ -242,3 +242,10 @@ def test_the_committed_c7_stat_pins_are_resolved_by_the_map():
         assert p["ci"]["stat"][1] <= v.CONTROL_FACTOR * crossing + 1e-9
         assert round(v.CONTROL_FACTOR * crossing) <= p["cap"]
         assert p["control_1.3x"]["stat"] > 1.0
+
+
+def test_an_unmeasured_pair_is_infinitely_far_from_holding():
+    base = dict(claim="C7", mu=0.5, eta=1e-3, tau=3, runs=10, check_runs=10)
+    e = de.Effect.undecided(base, "diverged", details={"diverged": 2})
+    assert e.stat == e.band == math.inf and not e.holds("stat") and not e.holds("band")
+    assert e.details == {"diverged": 2} and math.isnan(e.delay_free)
