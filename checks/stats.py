@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from checks.profile import SUITE_ALPHA, bonferroni_z  # noqa: F401  (re-exported)
+from theory.lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 
 @dataclass(frozen=True)

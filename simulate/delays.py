@@ -35,15 +35,19 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from simulate.names import DELAY_SPEC_HELP
+from theory.lazy import lazy_module
 from theory.validation import (
     ParameterError,
     check_positive,
     check_positive_int,
     check_tau,
 )
+
+optimize = lazy_module("scipy.optimize")
+special = lazy_module("scipy.special")
+stats = lazy_module("scipy.stats")
 
 # Unbounded i.i.d. laws get a ring-buffer cap at the smallest k with P(tau > k) <= this.
 TAIL_PROBABILITY = 1e-12

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulate import kernels_numba
 from simulate.blocks import ChunkDraws, numpy_histogram_add, numpy_ps_kernel
 from simulate.config import Config
 from simulate.data import DataSampler
@@ -59,8 +58,12 @@ from simulate.resources import available_memory, format_bytes
 from simulate.seeds import Stream, check_seed, run_generators
 from simulate.starts import parse_start, saddle_index, start_eigen
 from theory.distributions import DataModel, get_model
+from theory.lazy import lazy_module
 from theory.problem import Problem
 from theory.validation import ParameterError, check_positive, check_positive_int
+
+# Numba costs 0.3 s to import: only a simulation on the numba engine needs it
+kernels_numba = lazy_module("simulate.kernels_numba")
 
 # Config, ENGINE_VERSION, ENGINES and DEFAULT_DIVERGENCE_BOUND live in leaf modules
 # (simulate.config, simulate.names); they are re-exported here, where callers import them from.

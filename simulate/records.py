@@ -22,10 +22,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from simulate.config import Config
+from theory.lazy import lazy_module
 from theory.validation import ParameterError, check_open_unit, check_positive
+
+stats = lazy_module("scipy.stats")
 
 QUANTILES: tuple[float, ...] = (0.5, 0.9, 0.99)
 NEVER = -1

@@ -14,6 +14,7 @@ symbols).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import sympy as sp
 
@@ -66,6 +67,9 @@ class Comparison:
         }
 
 
+# Pure functions of immutable SymPy expressions, memoised in memory: one `derive all` asks for
+# the same normal forms several times (a derivation, its comparison, its text and LaTeX).
+@cache
 def canonical(e: sp.Expr) -> sp.Expr:
     """A targeted normal form for the expressions compared here (powers of positive symbols,
     one log): powers denested and combined, then a rational function in its generators. Every
@@ -78,6 +82,7 @@ def canonical(e: sp.Expr) -> sp.Expr:
     return sp.cancel(sp.together(e))
 
 
+@cache
 def is_zero(e: sp.Expr) -> bool:
     """Whether ``e`` is identically 0. A point of the positive orthant first (a value clearly
     away from 0 there settles it), then the canonical form, and only if neither decides the
@@ -98,6 +103,7 @@ def is_zero(e: sp.Expr) -> bool:
     return sp.simplify(e) == 0
 
 
+@cache
 def factored(e: sp.Expr) -> sp.Expr:
     """The canonical form, factored (common powers pulled out: what a reader expects)."""
     c = canonical(e)
@@ -114,6 +120,7 @@ def _tidy(arg: sp.Expr) -> sp.Expr:
     return min((factored, cancelled, negated), key=lambda e: (sp.count_ops(e), len(str(e))))
 
 
+@cache
 def _finish(prefactor: sp.Expr, arg: sp.Expr) -> sp.Expr:
     """P log(A) with roots cleared from A: P log(A) = (P/q) log(A^q), q the lcm of denominators."""
     exps = [f.as_base_exp()[1] for f in sp.Mul.make_args(arg)]
@@ -140,6 +147,7 @@ def _pull_exponent(arg: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     return base_exp, out
 
 
+@cache
 def log_form(expr: sp.Expr) -> sp.Expr:
     """Rewrite expr as P log(A) (a prefactor times one log) when it has that shape.
 
@@ -169,6 +177,7 @@ def log_form(expr: sp.Expr) -> sp.Expr:
     return _finish(prefactor, arg)
 
 
+@cache
 def split_log(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
     """Write expr = P * log(A) with P free of logs; None when it is not of that form."""
     e = log_form(expr)
@@ -217,7 +226,7 @@ def scaling_exponents(ratio: sp.Expr) -> dict[str, sp.Expr]:
         else:
             if log_ratio is None:
                 log_ratio = sp.expand_log(sp.log(ratio), force=True)
-            p = sp.simplify(x * sp.diff(log_ratio, x))
+            p = canonical(x * sp.diff(log_ratio, x))
             if x in p.free_symbols:
                 try:
                     p = sp.limit(p, x, 0, "+")
@@ -264,6 +273,7 @@ def bounded_by(derived: sp.Expr, printed: sp.Expr) -> bool:
     return bool(not ratio.free_symbols and ratio <= 1)
 
 
+@cache
 def compare(derived: sp.Expr, printed: sp.Expr) -> Comparison:
     """Classify ``derived`` against ``printed`` (both SymPy, in the symbols of :mod:`symbols`)."""
     d = S.in_gap_form(derived)

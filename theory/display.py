@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from theory import symbols as S
 from theory.compare import factored, log_form
 
 
+@cache  # pure in an immutable expression; text and LaTeX both ask for it
 def tidy(expr: sp.Expr) -> sp.Expr:
     """Gap form (1 - mu -> omu, lambda_1 - lambda_2 -> g), one log, simplified."""
     e = sp.sympify(expr)

@@ -113,6 +113,7 @@ class OU:
         return sp.simplify(-sp.diff(sp.log(self.autocorrelation), s))
 
 
+@cache
 def drift_at(j: int, i: int, d: int = 3) -> sp.Expr:
     """Jacobian entry dF_i/dH_i of eq. (7)'s field at H = e_j (i != j), for a d-dim instance.
 
@@ -129,6 +130,7 @@ def drift_at(j: int, i: int, d: int = 3) -> sp.Expr:
     return jac.subs({sym.lam[i - 1]: lam_i, sym.lam[j - 1]: lam_j})
 
 
+@cache
 def diffusion_from_noise() -> dict[str, sp.Expr]:
     """The diffusion coefficient of U_i near e_j, derived from eq. (5)'s noise.
 
@@ -155,22 +157,26 @@ def diffusion_from_noise() -> dict[str, sp.Expr]:
     }
 
 
+@cache
 def theorem5() -> OU:
     """C4: the OU process of U_i = h_i/sqrt(eta), i != 1, at the optimum e_1 (Theorem 5)."""
     return OU(drift_at(1, 2).subs(lam_j, lam1), alpha_i1 / (1 - mu))
 
 
+@cache
 def theorem9() -> OU:
     """C8: the OU process of U_i near the saddle e_j, Theorem 9; unstable if lambda_i > lambda_j"""
     return OU(drift_at(2, 1), alpha_ij / (1 - mu))
 
 
+@cache
 def stationary_error_formula() -> Formula:
     """E[h_i^2] -> eta * alpha_{i,1}^2 / (2 (1-mu) (lambda_1 - lambda_i)) (C4), derived."""
     var = theorem5().stationary_variance
     return Formula("E[h_i^2] (C4)", sp.simplify(eta * var), (eta, mu, lam1, lam_i, alpha_i1))
 
 
+@cache
 def saddle_variance_formula() -> Formula:
     """Var U_i(t) from U_i(0) = 0 at a saddle (C8): b^2 (e^{2at} - 1)/(2a), derived."""
     ou = theorem9()
@@ -178,6 +184,7 @@ def saddle_variance_formula() -> Formula:
     return Formula("Var U_i(t) at a saddle (C8)", var, (t, mu, lam_i, lam_j, alpha_ij))
 
 
+@cache
 def saddle_escape_probability() -> Formula:
     """P(|U_i(t)| >= c) from U_i(0) = 0: U_i(t) is Gaussian, so it is erfc(c / sqrt(2 Var))."""
     c = sp.Symbol("c", positive=True)

@@ -90,12 +90,20 @@ def _positive_root(equation: sp.Eq, var: sp.Symbol) -> sp.Expr:
     """The root that is real inside the admissible region, solved in gap form (1 - mu and
     lambda_1 - lambda_2 as positive symbols), as a prefactor times one log."""
     eq = sp.Eq(canonical(in_gap_form(equation.lhs)), canonical(in_gap_form(equation.rhs)))
-    # solve's branches may repeat one root in another form: keep the real roots, one per value
+    # solve's branches may repeat one root in another form: keep the real roots, one per value.
+    # Its own check and simplification took most of the derivation's time (issue 12); each root
+    # is checked here instead, numerically at the sample point.
+    residual = eq.lhs - eq.rhs
     values: dict[sp.Float, sp.Expr] = {}
-    for r in sp.solve(eq, var):
+    for r in sp.solve(eq, var, check=False, simplify=False):
         at = r.subs(_SAMPLE)
-        v = sp.N(at.subs(dict.fromkeys(at.free_symbols, sp.Rational(1, 3))), 20)
+        free = (at.free_symbols | residual.subs(_SAMPLE).free_symbols) - {var}
+        point = dict.fromkeys(free, sp.Rational(1, 3))
+        v = sp.N(at.subs(point), 20)
         if abs(sp.im(v)) < 1e-15:
+            res = sp.N(residual.subs(_SAMPLE).subs(point).subs(var, v), 20)
+            if abs(res) > 1e-12 * (1 + abs(sp.N(eq.rhs.subs(_SAMPLE).subs(point).subs(var, v)))):
+                raise AssertionError(f"{var} = {r} does not solve {eq} (residual {res})")
             key = sp.Float(sp.re(v), 12)
             if key not in values or sp.count_ops(r) < sp.count_ops(values[key]):
                 values[key] = r

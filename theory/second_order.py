@@ -79,7 +79,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
-import scipy.signal
 import sympy as sp
 
 from theory import delayed_heavy_ball as dhb
@@ -87,9 +86,12 @@ from theory import linearise
 from theory import random_delays as rd
 from theory.distributions import DataModel, get_model
 from theory.formula import Formula
+from theory.lazy import lazy_module
 from theory.problem import Problem
 from theory.symbols import alpha_i1, alpha_ij, eta, lam1, lam_i, lam_j
 from theory.validation import ParameterError, check_eta, check_mu, check_tau
+
+scipy_signal = lazy_module("scipy.signal")
 
 ERROR_METRIC = (
     "E||v - s v^1||^2 = sum_{i>=2} E h_i^2 + E (|h_1| - 1)^2 (simulate's stationary_error "
@@ -359,7 +361,7 @@ def _impulse(phi: np.ndarray, n: int) -> np.ndarray:
     """g(0..n-1): x_{k+1} = sum_j phi_j x_{k+1-j} + u_k responds to u_0 = 1 with x_{1+m} = g(m)."""
     unit = np.zeros(n)
     unit[0] = 1.0
-    return scipy.signal.lfilter([1.0], np.concatenate(([1.0], -phi)), unit)
+    return scipy_signal.lfilter([1.0], np.concatenate(([1.0], -phi)), unit)
 
 
 def _decayed(g: np.ndarray) -> bool:

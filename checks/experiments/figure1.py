@@ -43,7 +43,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from scipy import stats as sps
 
 from checks.experiments import optimal_delay as od
 from checks.experiments.common import (
@@ -65,7 +64,10 @@ from simulate.store import Store, open_store
 from theory import ou, phases
 from theory import stability as st
 from theory.distributions import get_model
+from theory.lazy import lazy_module
 from theory.problem import Problem
+
+sps = lazy_module("scipy.stats")
 
 SPECTRUM: tuple[float, ...] = st.FIGURE1_EIGENVALUES
 ETA = st.FIGURE1_ETA

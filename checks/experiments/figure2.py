@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import stats as sps
 
 from checks.experiments import mlp
 from checks.experiments.common import (
@@ -60,7 +59,10 @@ from checks.power import Z_POWER
 from checks.profile import ROOT_SEED, SUITE_ALPHA
 from simulate.delays import ParameterServer, ps_delays
 from simulate.seeds import generator, stable_key
+from theory.lazy import lazy_module
 from theory.validation import ParameterError
+
+sps = lazy_module("scipy.stats")
 
 WORKERS = (1, 2, 4, 8)
 MUS = (0.1, 0.3, 0.5, 0.7, 0.9)

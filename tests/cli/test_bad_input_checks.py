@@ -27,6 +27,7 @@ CASES = [
     ("derive-unknown", ["derive", "C99"], "unknown claim 'C99'"),
     ("derive-without-derivation", ["derive", "C12"], "unknown claim 'C12'"),
     ("derive-format", ["derive", "C7", "--format", "pdf"], "argument --format"),
+    ("derive-jobs", ["derive", "C7", "--jobs", "0"], "jobs=0"),
     ("figure1-scale", ["figure1", "--scale", "huge"], "argument --scale"),
     ("figure1-workers", ["figure1", "--workers", "0", "--out", "{dir}/f"], "workers=0"),
     ("figure1-out-file", ["figure1", "--out", "{file}"], "--out"),

@@ -30,3 +30,13 @@ def test_unknown_claim_is_a_clean_error(capsys):
 def test_latex_format(capsys):
     assert main(["derive", "C4", "--format", "latex"]) == 0
     assert r"\alpha_{i,1}" in capsys.readouterr().out
+
+
+def test_jobs_do_not_change_the_output(capsys):
+    """Worker processes (the default on a multi-core machine) print exactly what one process
+    prints, in the claims' order."""
+    assert main(["derive", "C7", "C1", "C8", "--jobs", "1"]) == 0
+    one = capsys.readouterr().out
+    assert main(["derive", "C7", "C1", "C8", "--jobs", "2"]) == 0
+    assert capsys.readouterr().out == one
+    assert one.index("C7 ") < one.index("C1 ") < one.index("C8 ")
