@@ -22,6 +22,7 @@ from theory.symbols import C_d, eta, mu, tau
 theta = sp.Symbol("theta", real=True)
 
 
+@cache
 def projected_gradient_max() -> sp.Expr:
     """max over the angle of |cos(theta) sin(theta)|, i.e. of ||(I - ww^T) x x^T w|| / ||x||^2."""
     f = sp.sin(theta) * sp.cos(theta)
