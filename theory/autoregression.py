@@ -24,7 +24,10 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
-import scipy.linalg
+
+from theory.lazy import lazy_module
+
+scipy_linalg = lazy_module("scipy.linalg")
 
 
 def companion(phi: np.ndarray) -> np.ndarray:
@@ -137,7 +140,7 @@ def lyapunov_variance(phi: np.ndarray, noise_var: float = 1.0) -> float:
     a = companion(phi)
     q = np.zeros_like(a)
     q[0, 0] = noise_var
-    return float(scipy.linalg.solve_discrete_lyapunov(a, q)[0, 0])
+    return float(scipy_linalg.solve_discrete_lyapunov(a, q)[0, 0])
 
 
 def spectral_variance(
