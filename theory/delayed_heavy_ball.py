@@ -252,8 +252,11 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
     n_terms = order + 1  # odd powers c, c^3, ... of theta(c) needed
     cc = crossing_conditions()
     q = sp.Symbol("q", positive=True)  # theta^2
-    c2 = (cc["modulus"] + c**2).subs(sin2, sp.sin(theta / 2) ** 2).subs(mu, 1 - omu)
-    c2_over = sp.series(c2 / theta**2, theta, 0, 2 * n_terms).removeO().subs(theta, sp.sqrt(q))
+    # sin(theta/2) by its Taylor polynomial first: the series of a polynomial is quick
+    half = sp.series(sp.sin(theta / 2), theta, 0, 2 * n_terms + 3).removeO()
+    c2 = (cc["modulus"] + c**2).subs(sin2, half**2).subs(mu, 1 - omu)
+    c2_over = sp.series(sp.expand(c2 / theta**2), theta, 0, 2 * n_terms).removeO()
+    c2_over = c2_over.subs(theta, sp.sqrt(q))
     c_of_theta = theta * sp.series(sp.sqrt(sp.expand(c2_over)), q, 0, n_terms).removeO()
     c_of_theta = sp.expand(c_of_theta.subs(q, theta**2))
     b = sp.symbols(f"b0:{n_terms}")
@@ -261,8 +264,11 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
     residual = sp.expand(c_of_theta.subs(theta, theta_of_c)) - c
     sol: dict[sp.Symbol, sp.Expr] = {}
     for j in range(n_terms):
-        eq = residual.coeff(c, 2 * j + 1).subs(sol)
-        sol[b[j]] = sp.simplify(sp.solve(eq, b[j])[0])
+        eq = sp.expand(residual.coeff(c, 2 * j + 1).subs(sol))
+        slope = sp.diff(eq, b[j])  # each order's equation is linear in its new coefficient
+        if slope == 0 or sp.diff(slope, b[j]) != 0:
+            raise AssertionError(f"the reversion's equation for {b[j]} is not linear: {eq}")
+        sol[b[j]] = sp.factor(-eq.subs(b[j], 0) / slope)
     psi_small = sp.atan(sp.sin(theta) / (sp.cos(theta) - (1 - omu)))
     psi_over = sp.series(psi_small / theta, theta, 0, 2 * n_terms).removeO()
     phase = cc["tau_m"].subs(m_branch, 0).subs(cc["psi"] / theta, sp.Symbol("P"))
