@@ -18,7 +18,7 @@ functions behind ``asyncmsgd stability --figure1``), the measured optimal delays
 the paper's scale from :data:`FIGURE1_SUMMARY` (``docs/figure1-paper.json``, committed, so a
 fresh clone reads the same numbers). That file is :func:`figure1_summary` of the paper-scale
 results file the report draws Figure 1 from (``reports/build/figure1/figure1-paper.json``);
-``asyncmsgd figure1 --scale paper --update-readme`` (seconds once the store holds the cells)
+``asyncmsgd figure1 --scale paper --update-readme`` (no simulation once the store holds the cells)
 and ``asyncmsgd report --update-readme`` rewrite both the file and the block
 (:func:`update_figure1`).
 """
@@ -401,8 +401,9 @@ def update_figure1(
 ) -> bool:
     """Store :func:`figure1_summary` of the paper-scale Figure 1 results ``source`` (default
     :func:`figure1_source`) as ``stored`` and rewrite the README's Figure 1 block from it
-    (no simulation: seconds of theory); True if the README changed. Raises FileNotFoundError
-    when ``source`` is missing (``asyncmsgd figure1 --scale paper`` makes it)."""
+    (no simulation: E1's theory, under a minute); True if the README changed. Raises
+    FileNotFoundError when ``source`` is missing (``asyncmsgd figure1 --scale paper`` makes
+    it)."""
     source = figure1_source() if source is None else source
     try:
         raw = json.loads(source.read_text())
