@@ -264,7 +264,6 @@ def load_figure1_summary(path: Path = FIGURE1_SUMMARY) -> dict[str, object]:
     scale, was made with other settings than the code's (its numbers would be of an experiment
     the code no longer runs) or lacks a momentum of Figure 1: the README's table must not be
     generated from numbers that are not there."""
-    from checks.experiments import figure1 as f1
 
     try:
         summary = json.loads(path.read_text())
@@ -273,6 +272,12 @@ def load_figure1_summary(path: Path = FIGURE1_SUMMARY) -> dict[str, object]:
             f"{path} is missing: the README's Figure 1 table has no measured numbers to show; "
             f"`{FIGURE1_COMMAND}` writes it"
         ) from None
+    return _checked(summary, path)
+
+
+def _checked(summary: dict[str, object], path: Path) -> dict[str, object]:
+    from checks.experiments import figure1 as f1
+
     problems = []
     if summary.get("scale") != FIGURE1_SCALE:
         problems.append(f"scale {summary.get('scale')!r}, not {FIGURE1_SCALE!r}")
@@ -293,7 +298,8 @@ def load_figure1_summary(path: Path = FIGURE1_SUMMARY) -> dict[str, object]:
     return summary
 
 
-def _measured(e: Mapping[str, object], ci: bool = True) -> str:
+def delay_text(e: Mapping[str, object], ci: bool = True) -> str:
+    """An optimal-delay estimate of a summary row as the README shows it (>= when censored)."""
     lo, hi = e["ci"]  # type: ignore[misc]
     mark = ">=" if e["censored"] else ""  # no grid delay crossed: a lower bound
     return f"{mark}{float(e['value']):g}" + (f" [{float(lo):g}, {float(hi):g}]" if ci else "")
@@ -306,6 +312,19 @@ def _e1_figure1():  # -> theory.stability.Figure1Table
     from theory import stability as st
 
     return st.figure1(f1.DISTRIBUTION)
+
+
+def figure1_measured_sentence(summary: Mapping[str, object]) -> str:
+    """The measured optimal delays at the primary margin in one sentence: what the report's
+    Figure 1 caption quotes, from the same summary as the README's table."""
+    margin = str(summary["primary_margin"])
+    rows = summary["rows"]  # type: ignore[index]
+    shown = ", ".join(delay_text(r["optimal_delay"][margin], ci=False) for r in rows)
+    mus = ", ".join(f"{float(r['mu']):g}" for r in rows)
+    return (
+        f"Measured optimal delays (within {1 + float(margin):g}x, the diamonds): {shown} for "
+        f"mu = {mus}."
+    )
 
 
 def figure1_block(summary: Mapping[str, object]) -> str:
@@ -339,7 +358,7 @@ def figure1_block(summary: Mapping[str, object]) -> str:
         same = ft.e1_same_definition_second_order(mu, margin)
         boundary = f"{t.tau_max}" + ("" if t.binding_mode == "radial" else f" ({t.binding_mode})")
         lines.append(
-            f"| {mu:.2f} | {boundary} | {_measured(est)} | {same} | "
+            f"| {mu:.2f} | {boundary} | {delay_text(est)} | {same} | "
             f"{PAPER.optimal_delays[mu]} | {PAPER.law(mu):.1f} | {t.tangential_tau_max} |"
         )
         mark = ">=" if est["censored"] else ""
@@ -355,10 +374,11 @@ def figure1_block(summary: Mapping[str, object]) -> str:
         "columns from theory (`asyncmsgd stability --figure1`; the same-definition prediction "
         "from the second-order level, as E1's check uses it), the measured column from "
         f"`docs/figure1-paper.json` (Figure 1 at the paper's scale: {s['runs']} runs per point, "
-        f"{s['steps']} updates per run, root seed {s['seed']}; the report draws its Figure 1 "
-        "from the same results). Measured optimal delay: the last delay whose mean error "
+        f"{int(s['steps']):,} updates per run, root seed {s['seed']}; the report draws its "
+        "Figure 1 from the same results). Measured optimal delay: the last delay whose mean error "
         f"||v - v1||^2 stays within {1 + margin:g}x its tau = 0 value (95% bootstrap CI over "
-        "runs); E1's same-definition prediction applies that definition to E1's level."
+        "runs); E1's same-definition prediction applies that definition to E1's second-order "
+        "level."
     )
     tail = (
         f"Measured minus E1's boundary, mu = {', '.join(f'{m:g}' for m in mus)}: "
@@ -388,7 +408,7 @@ def figure1_differences(stored: Mapping[str, object], now: Mapping[str, object])
         for margin in sorted(set(a[mu]) | set(b[mu])):
             x, y = a[mu].get(margin), b[mu].get(margin)
             if x is None or y is None or any(x[k] != y[k] for k in ("value", "ci", "censored")):
-                shown = [None if e is None else _measured(e) for e in (x, y)]
+                shown = [None if e is None else delay_text(e) for e in (x, y)]
                 out.append(f"mu = {mu:g}, margin {margin}: {shown[0]} (stored) vs {shown[1]} (now)")
     ea, eb = stored.get("exponent", {}), now.get("exponent", {})
     if not _numbers_agree(str(ea.get("measured")), str(eb.get("measured"))):  # type: ignore[union-attr]
@@ -411,9 +431,10 @@ def update_figure1(
         raise FileNotFoundError(
             f"{source} is missing: `asyncmsgd figure1 --scale paper` makes it"
         ) from None
-    write_snapshot(figure1_summary(raw), stored)
-    # through the loader, so that a summary the README test would refuse is refused here
-    new_block = figure1_block(load_figure1_summary(stored))
+    # refused before it is stored: what the README test would refuse must not reach docs/
+    summary = _checked(figure1_summary(raw), source)
+    new_block = figure1_block(summary)
+    write_snapshot(summary, stored)
     text = readme.read_text()
     new = replace_block(text, new_block, FIGURE1_BEGIN, FIGURE1_END)
     if new != text:

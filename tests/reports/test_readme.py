@@ -192,3 +192,31 @@ def test_figure1_differences_see_a_changed_delay():
     moved = copy.deepcopy(stored)
     moved["rows"][0]["optimal_delay"]["0.5"]["value"] += 1
     assert readme.figure1_differences(stored, moved)
+
+
+def test_figure1_update_stores_nothing_from_results_of_other_settings(tmp_path):
+    raw = _raw_from(readme.load_figure1_summary())
+    raw["settings"] = {**raw["settings"], "steps": 10}
+    source = tmp_path / "old-results.json"
+    source.write_text(json.dumps(raw))
+    stored = tmp_path / "figure1-paper.json"
+    target = tmp_path / "README.md"
+    target.write_text(f"{readme.FIGURE1_BEGIN}\nold\n{readme.FIGURE1_END}\n")
+    with pytest.raises(ValueError, match="stale"):
+        readme.update_figure1(target, source=source, stored=stored)
+    assert not stored.exists() and "old" in target.read_text()
+
+
+def test_report_caption_quotes_the_readme_numbers():
+    """The report's Figure 1 caption states the measured optimal delays through the summary
+    the README's table is generated from (reports.pipeline)."""
+    from reports import pipeline
+
+    stored = readme.load_figure1_summary()
+    text = pipeline._figure1_numbers(_raw_from(stored), "paper")
+    delays = ", ".join(
+        readme.delay_text(r["optimal_delay"][str(stored["primary_margin"])], ci=False)
+        for r in stored["rows"]
+    )
+    assert delays in text and "docs/figure1-paper.json" in text
+    assert pipeline._figure1_numbers({"experiment": "figure1"}, "paper") == ""
