@@ -79,7 +79,7 @@ def _figure1(out: Path, build: Path, profile_scale: str, folder: Path) -> list[d
     margin = f1.PRIMARY_MARGIN
     pdf = plot_figure1(plot, folder / f"C12-figure1-{scale}", "error", png=False, margin=margin)[0]
     paper = ", ".join(f"{v} (mu = {k:g})" for k, v in c12.PAPER_OPTIMAL_DELAYS.items())
-    note = (
+    note = _figure1_numbers(raw, scale) + (
         f" The C12 card above is measured at the {profile_scale} scale "
         f"({f1.get_scale(profile_scale).runs} runs per point); this figure at the {scale} scale."
         if scale != profile_scale
@@ -102,6 +102,24 @@ def _figure1(out: Path, build: Path, profile_scale: str, folder: Path) -> list[d
         "redrawn by asyncmsgd report."
     )
     return [{"path": str(pdf), "caption": caption, "link": str(path), "check": "figure 1"}]
+
+
+def _figure1_numbers(raw: Mapping[str, object], scale: str) -> str:
+    """The caption's measured optimal delays, through the summary the README's Figure 1 table
+    is generated from (:func:`reports.readme.figure1_summary`), so the two quote one source."""
+    from reports import readme
+
+    try:
+        summary = readme.figure1_summary(raw)
+    except (ValueError, KeyError, TypeError):  # an older results file: the plot still stands
+        return ""
+    same = (
+        " The README's Figure 1 table quotes the same (docs/figure1-paper.json, the summary of "
+        "this file)."
+        if scale == readme.FIGURE1_SCALE
+        else ""
+    )
+    return " " + readme.figure1_measured_sentence(summary) + same
 
 
 def _figure2(out: Path, build: Path, profile_scale: str, folder: Path) -> list[dict[str, str]]:

@@ -10,7 +10,17 @@ snapshot must agree with the results of the test session's own run (the same ver
 rules, and the same reasons up to the last digits of their numbers; for the checks that time
 this machine, :data:`TIMING`, the verdict and rule only).
 
-The README is edited nowhere else: only the text between the two markers is replaced.
+The README is edited nowhere else: only the text between the markers is replaced.
+
+A second block, between :data:`FIGURE1_BEGIN` and :data:`FIGURE1_END`, holds the README's table
+of E1 at the Figure 1 setting (claims C12 and E1): E1's columns computed from theory (the
+functions behind ``asyncmsgd stability --figure1``), the measured optimal delays of Figure 1 at
+the paper's scale from :data:`FIGURE1_SUMMARY` (``docs/figure1-paper.json``, committed, so a
+fresh clone reads the same numbers). That file is :func:`figure1_summary` of the paper-scale
+results file the report draws Figure 1 from (``reports/build/figure1/figure1-paper.json``);
+``asyncmsgd figure1 --scale paper --update-readme`` (no simulation once the store holds the cells)
+and ``asyncmsgd report --update-readme`` rewrite both the file and the block
+(:func:`update_figure1`).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from checks.registry import ClaimResult
@@ -96,21 +107,25 @@ def block(snap: Mapping[str, object]) -> str:
     return "\n" + head + "\n\n" + verdict_table(snap)
 
 
-def read_block(text: str) -> str:
-    """The text between the markers of a README."""
+def _span(text: str, begin: str, end: str) -> tuple[int, int]:
     try:
-        start = text.index(BEGIN) + len(BEGIN)
-        end = text.index(END, start)
+        start = text.index(begin) + len(begin)
+        stop = text.index(end, start)
     except ValueError:
-        raise ValueError(f"the README has no {BEGIN} ... {END} block") from None
-    return text[start:end]
+        raise ValueError(f"the README has no {begin} ... {end} block") from None
+    return start, stop
 
 
-def replace_block(text: str, new: str) -> str:
+def read_block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """The text between the markers of a README (the verdict block's unless told)."""
+    start, stop = _span(text, begin, end)
+    return text[start:stop]
+
+
+def replace_block(text: str, new: str, begin: str = BEGIN, end: str = END) -> str:
     """``text`` with its block replaced by ``new`` (everything else unchanged)."""
-    start = text.index(BEGIN) + len(BEGIN)
-    end = text.index(END, start)
-    return text[:start] + new + text[end:]
+    start, stop = _span(text, begin, end)
+    return text[:start] + new + text[stop:]
 
 
 def write_snapshot(snap: Mapping[str, object], path: Path) -> Path:
@@ -172,3 +187,257 @@ def differences(stored: Mapping[str, object], now: Mapping[str, object]) -> list
         ):
             out.append(f"{cid}: delay fraction {fx} (stored) vs {fy} (this run)")
     return out
+
+
+# --- Figure 1 beside E1 (claims C12 and E1) -----------------------------------------------------
+
+FIGURE1_BEGIN = "<!-- figure1-e1:begin -->"
+FIGURE1_END = "<!-- figure1-e1:end -->"
+FIGURE1_SUMMARY = ROOT / "docs" / "figure1-paper.json"
+# the README quotes Figure 1 at the paper's 100 runs, the scale the report draws it at
+FIGURE1_SCALE = "paper"
+FIGURE1_COMMAND = "asyncmsgd figure1 --scale paper --update-readme"
+# what the summary keeps of each optimal-delay estimate (checks.experiments.optimal_delay)
+_ESTIMATE_KEYS = ("value", "ci", "censored", "spacing", "se")
+
+
+def figure1_source() -> Path:
+    """Figure 1's paper-scale results file (``asyncmsgd figure1 --scale paper``): the one the
+    report draws its Figure 1 from (:func:`reports.pipeline.figure1_file`)."""
+    from checks.experiments import figure1 as f1
+
+    return f1.results_path(f1.DEFAULT_OUT, FIGURE1_SCALE)
+
+
+def figure1_summary(raw: Mapping[str, object]) -> dict[str, object]:
+    """What the README quotes of a Figure 1 results file (claim C12): per momentum the measured
+    optimal delay under each margin of "similar error" (metric ||v - v1||^2, the C12 readings),
+    the fitted exponent, and the settings that made them.
+
+    Nothing of the machine or the moment (no times, no commit, no versions): the same results
+    give the same file, so a rerun that changes no number leaves ``docs/`` unchanged."""
+    from checks.experiments import figure1 as f1
+
+    analysis = raw.get("analysis")
+    if raw.get("experiment") != "figure1" or not isinstance(analysis, Mapping):
+        raise ValueError(
+            "not a Figure 1 results file with its analysis (asyncmsgd figure1 writes one)"
+        )
+    rows = [
+        {
+            "mu": float(r["mu"]),
+            "optimal_delay": {
+                margin: {k: e[k] for k in _ESTIMATE_KEYS}
+                for margin, e in r["optimal_delay"]["error"].items()
+            },
+        }
+        for r in analysis["rows"]  # type: ignore[index,union-attr]
+    ]
+    return {
+        "what": "Figure 1 (claim C12) at the paper's scale: per momentum the measured optimal "
+        "delay per margin m (the last delay whose mean error ||v - v1||^2 stays within (1 + m) "
+        "x its tau = 0 value; 95% bootstrap CI over runs), and the fitted exponent of "
+        "tau* ~ (1-mu)^b; the README's Figure 1 table (its E1 section) reads this file",
+        "made_by": f"{FIGURE1_COMMAND}: reports.readme.figure1_summary of "
+        "reports/build/figure1/figure1-paper.json",
+        "scale": raw["scale"],
+        "settings": raw["settings"],
+        "definition": analysis["definition"],
+        "primary_margin": f1.PRIMARY_MARGIN,  # the margin the table shows (all are kept)
+        "rows": rows,
+        "exponent": {k: analysis["exponent"][k] for k in ("measured", "se")},  # type: ignore[index]
+    }
+
+
+def _expected_settings() -> object:
+    from checks.experiments import figure1 as f1
+    from checks.experiments.common import json_clean
+
+    # as the settings read back from JSON (tuples as lists, float keys as strings)
+    return json.loads(json.dumps(json_clean(f1.settings(FIGURE1_SCALE))))
+
+
+def load_figure1_summary(path: Path = FIGURE1_SUMMARY) -> dict[str, object]:
+    """The committed Figure 1 summary (``docs/figure1-paper.json``).
+
+    Raises FileNotFoundError when it is missing, and ValueError when it is not of the paper
+    scale, was made with other settings than the code's (its numbers would be of an experiment
+    the code no longer runs) or lacks a momentum of Figure 1: the README's table must not be
+    generated from numbers that are not there."""
+
+    try:
+        summary = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{path} is missing: the README's Figure 1 table has no measured numbers to show; "
+            f"`{FIGURE1_COMMAND}` writes it"
+        ) from None
+    return _checked(summary, path)
+
+
+def _checked(summary: dict[str, object], path: Path) -> dict[str, object]:
+    from checks.experiments import figure1 as f1
+
+    problems = []
+    if summary.get("scale") != FIGURE1_SCALE:
+        problems.append(f"scale {summary.get('scale')!r}, not {FIGURE1_SCALE!r}")
+    if summary.get("settings") != _expected_settings():
+        problems.append("settings differ from checks.experiments.figure1.settings('paper')")
+    if summary.get("primary_margin") != f1.PRIMARY_MARGIN:
+        problems.append(f"primary margin {summary.get('primary_margin')}, not {f1.PRIMARY_MARGIN}")
+    mus = [r.get("mu") for r in summary.get("rows", [])]
+    if mus != list(f1.MUS):
+        problems.append(f"momenta {mus}, not {list(f1.MUS)}")
+    elif any(str(f1.PRIMARY_MARGIN) not in r["optimal_delay"] for r in summary["rows"]):
+        problems.append(f"a row lacks the margin {f1.PRIMARY_MARGIN}")
+    if problems:
+        raise ValueError(
+            f"{path} is stale or not Figure 1's paper-scale summary ({'; '.join(problems)}); "
+            f"`{FIGURE1_COMMAND}` rewrites it"
+        )
+    return summary
+
+
+def delay_text(e: Mapping[str, object], ci: bool = True) -> str:
+    """An optimal-delay estimate of a summary row as the README shows it (>= when censored)."""
+    lo, hi = e["ci"]  # type: ignore[misc]
+    mark = ">=" if e["censored"] else ""  # no grid delay crossed: a lower bound
+    return f"{mark}{float(e['value']):g}" + (f" [{float(lo):g}, {float(hi):g}]" if ci else "")
+
+
+@cache
+def _e1_figure1():  # -> theory.stability.Figure1Table
+    # theory only, but seconds of it: once per process (the README test and update share it)
+    from checks.experiments import figure1 as f1
+    from theory import stability as st
+
+    return st.figure1(f1.DISTRIBUTION)
+
+
+def figure1_measured_sentence(summary: Mapping[str, object]) -> str:
+    """The measured optimal delays at the primary margin in one sentence: what the report's
+    Figure 1 caption quotes, from the same summary as the README's table."""
+    margin = str(summary["primary_margin"])
+    rows = summary["rows"]  # type: ignore[index]
+    shown = ", ".join(delay_text(r["optimal_delay"][margin], ci=False) for r in rows)
+    mus = ", ".join(f"{float(r['mu']):g}" for r in rows)
+    return (
+        f"Measured optimal delays (within {1 + float(margin):g}x, the diamonds): {shown} for "
+        f"mu = {mus}."
+    )
+
+
+def figure1_block(summary: Mapping[str, object]) -> str:
+    """The README's Figure 1 block (between :data:`FIGURE1_BEGIN` and :data:`FIGURE1_END`):
+    E1 at the Figure 1 setting beside Figure 1's measured optimal delays (claims C12, E1).
+
+    E1's columns come from theory, as ``asyncmsgd stability --figure1`` prints them
+    (:func:`theory.stability.figure1`), and its same-definition prediction from the
+    second-order level, as E1's "figure 1 boundaries" check uses it
+    (:func:`checks.experiments.figure1_table.e1_same_definition_second_order`); the measured
+    column from ``summary`` (:func:`load_figure1_summary`); the paper's values from C12."""
+    from checks.claims.c12_figure1 import PAPER
+    from checks.experiments import figure1_table as ft
+    from theory import stability as st
+
+    margin = float(summary["primary_margin"])  # type: ignore[arg-type]
+    tab = _e1_figure1()
+    e1 = {r.mu: r for r in tab.rows}
+    lines = [
+        "| mu | E1 tau_max (radial) | measured optimal delay (Figure 1, paper scale) [95% CI] "
+        "| E1 same-definition prediction (second order) | paper's optimal delay "
+        f"| paper's (1-mu)^2 law from {PAPER.optimal_delays[PAPER.anchor_mu]} "
+        "| tangential tau_max |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    past, short = [], []
+    for row in summary["rows"]:  # type: ignore[union-attr]
+        mu = float(row["mu"])
+        t = e1[mu]
+        est = row["optimal_delay"][str(margin)]
+        same = ft.e1_same_definition_second_order(mu, margin)
+        boundary = f"{t.tau_max}" + ("" if t.binding_mode == "radial" else f" ({t.binding_mode})")
+        lines.append(
+            f"| {mu:.2f} | {boundary} | {delay_text(est)} | {same} | "
+            f"{PAPER.optimal_delays[mu]} | {PAPER.law(mu):.1f} | {t.tangential_tau_max} |"
+        )
+        mark = ">=" if est["censored"] else ""
+        past.append(f"{mark}{int(est['value']) - t.tau_max:+d}")
+        short.append(f"{mark}{int(est['value']) - same:+d}")
+    s = summary["settings"]
+    mus = [float(r["mu"]) for r in summary["rows"]]  # type: ignore[union-attr]
+    b_e1 = tab.exponents()["predicted"]
+    b_paper = st.fit_exponent(mus, [PAPER.optimal_delays[m] for m in mus])
+    b = summary["exponent"]
+    head = (
+        f"Generated by `{FIGURE1_COMMAND}` (and by `asyncmsgd report --update-readme`): E1's "
+        "columns from theory (`asyncmsgd stability --figure1`; the same-definition prediction "
+        "from the second-order level, as E1's check uses it), the measured column from "
+        f"`docs/figure1-paper.json` (Figure 1 at the paper's scale: {s['runs']} runs per point, "
+        f"{int(s['steps']):,} updates per run, root seed {s['seed']}; the report draws its "
+        "Figure 1 from the same results). Measured optimal delay: the last delay whose mean error "
+        f"||v - v1||^2 stays within {1 + margin:g}x its tau = 0 value (95% bootstrap CI over "
+        "runs); E1's same-definition prediction applies that definition to E1's second-order "
+        "level."
+    )
+    tail = (
+        f"Measured minus E1's boundary, mu = {', '.join(f'{m:g}' for m in mus)}: "
+        f"{', '.join(past)} delays; measured minus E1's same-definition prediction: "
+        f"{', '.join(short)}. Fitted exponent b of tau ~ (1-mu)^b over these momenta (least "
+        f"squares of log tau against log(1-mu)): E1's boundary {b_e1:.2f}, the measured optimal "
+        f"delays {float(b['measured']):.2f} +- {float(b['se']):.2f} (SE), the paper's optimal "
+        "delays "
+        f"{b_paper:.2f}, its (1-mu)^2 law 2."
+    )
+    return "\n" + head + "\n\n" + "\n".join(lines) + "\n\n" + tail + "\n"
+
+
+def figure1_differences(stored: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
+    """Where two Figure 1 summaries disagree, one line each; empty when they agree: the
+    optimal delays, their CIs and censoring exactly (grid delays), the exponent within
+    :data:`RELATIVE` (its SE comes from a bootstrap's last digits)."""
+    out = []
+    for key in ("scale", "settings", "primary_margin"):
+        if stored.get(key) != now.get(key):
+            out.append(f"{key} differs")
+    a = {r["mu"]: r["optimal_delay"] for r in stored.get("rows", [])}  # type: ignore[union-attr]
+    b = {r["mu"]: r["optimal_delay"] for r in now.get("rows", [])}  # type: ignore[union-attr]
+    if set(a) != set(b):
+        return [*out, f"momenta {sorted(a)} (stored) vs {sorted(b)} (now)"]
+    for mu in sorted(a):
+        for margin in sorted(set(a[mu]) | set(b[mu])):
+            x, y = a[mu].get(margin), b[mu].get(margin)
+            if x is None or y is None or any(x[k] != y[k] for k in ("value", "ci", "censored")):
+                shown = [None if e is None else delay_text(e) for e in (x, y)]
+                out.append(f"mu = {mu:g}, margin {margin}: {shown[0]} (stored) vs {shown[1]} (now)")
+    ea, eb = stored.get("exponent", {}), now.get("exponent", {})
+    if not _numbers_agree(str(ea.get("measured")), str(eb.get("measured"))):  # type: ignore[union-attr]
+        out.append(f"exponent {ea.get('measured')} (stored) vs {eb.get('measured')} (now)")  # type: ignore[union-attr]
+    return out
+
+
+def update_figure1(
+    readme: Path = README, source: Path | None = None, stored: Path = FIGURE1_SUMMARY
+) -> bool:
+    """Store :func:`figure1_summary` of the paper-scale Figure 1 results ``source`` (default
+    :func:`figure1_source`) as ``stored`` and rewrite the README's Figure 1 block from it
+    (no simulation: E1's theory, under a minute); True if the README changed. Raises
+    FileNotFoundError when ``source`` is missing (``asyncmsgd figure1 --scale paper`` makes
+    it)."""
+    source = figure1_source() if source is None else source
+    try:
+        raw = json.loads(source.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{source} is missing: `asyncmsgd figure1 --scale paper` makes it"
+        ) from None
+    # refused before it is stored: what the README test would refuse must not reach docs/
+    summary = _checked(figure1_summary(raw), source)
+    new_block = figure1_block(summary)
+    write_snapshot(summary, stored)
+    text = readme.read_text()
+    new = replace_block(text, new_block, FIGURE1_BEGIN, FIGURE1_END)
+    if new != text:
+        readme.write_text(new)
+        return True
+    return False

@@ -9,8 +9,9 @@ measurement figure per quantitative claim from the stored results; writes ``OUT/
 which Debian packages give it), prints the verdict table and writes it as ``OUT/verdicts.md``
 (with ``OUT/verdicts.json``, what it shows). ``--update-readme`` also rewrites the README's
 verdict block and ``reports/verdicts.json`` from the same results (and docs/report-page1.png
-from the PDF), so README and report cannot disagree. A second run with nothing changed reuses
-every result.
+from the PDF), and its Figure 1 block and ``docs/figure1-paper.json`` from the paper-scale
+Figure 1 the report drew, so README and report cannot disagree. A second run with nothing
+changed reuses every result.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--update-readme",
         action="store_true",
-        help="also rewrite README.md's verdict block, reports/verdicts.json and "
-        "docs/report-page1.png from these results",
+        help="also rewrite README.md's verdict and Figure 1 blocks, reports/verdicts.json, "
+        "docs/figure1-paper.json and docs/report-page1.png from these results",
     )
     p.set_defaults(func=run)
 
@@ -122,6 +123,22 @@ def _page1_png(pdf: Path, target: Path) -> bool:
         check=False,
     )
     return proc.returncode == 0
+
+
+def _figure1_stale(readme) -> bool:
+    """Whether the committed Figure 1 summary is not that of the paper-scale results here (the
+    README test's rule: the same optimal delays and CIs); False when either is missing."""
+    import json
+
+    source = readme.figure1_source()
+    if not source.exists():
+        return False
+    try:
+        stored = readme.load_figure1_summary()
+        now = readme.figure1_summary(json.loads(source.read_text()))
+    except (ValueError, OSError, KeyError):
+        return True
+    return bool(readme.figure1_differences(stored, now))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -260,7 +277,8 @@ def run(args: argparse.Namespace) -> int:
     if args.update_readme:
         if not full_run:
             print(
-                "--update-readme needs every claim (no --claims): README left as it is",
+                "--update-readme needs every claim (no --claims): README's verdict block left "
+                "as it is",
                 file=sys.stderr,
             )
         else:
@@ -272,6 +290,24 @@ def run(args: argparse.Namespace) -> int:
             ok = pdf is not None and pdf.ok and pdf.pdf is not None
             if ok and _page1_png(pdf.pdf, ROOT / "docs" / "report-page1.png"):
                 print("wrote docs/report-page1.png")
+        # Figure 1's block needs only the paper-scale results the report drew, not every claim
+        if readme.figure1_source().exists():
+            try:
+                changed = readme.update_figure1()
+            except ValueError as exc:  # results of other settings than the code's
+                print(f"README's Figure 1 block left as it is: {exc}", file=sys.stderr)
+                status = 1
+            else:
+                print(
+                    f"README.md Figure 1 block {'updated' if changed else 'already current'}; "
+                    f"stored {readme.FIGURE1_SUMMARY}"
+                )
+        else:
+            print(
+                f"no {readme.figure1_source()} (--no-paper-figure1?): README's Figure 1 block "
+                f"left as it is; `{readme.FIGURE1_COMMAND}` writes it",
+                file=sys.stderr,
+            )
     elif full_run and readme.README.exists():
         try:
             # the rule of the README test: verdicts, and digits except the timing claims'
@@ -289,6 +325,12 @@ def run(args: argparse.Namespace) -> int:
                 "`asyncmsgd report --update-readme` regenerates it",
                 file=sys.stderr,
             )
+    if not args.update_readme and _figure1_stale(readme):
+        print(
+            "note: docs/figure1-paper.json (the README's Figure 1 table) differs from the "
+            f"paper-scale Figure 1 this report drew; `{readme.FIGURE1_COMMAND}` regenerates it",
+            file=sys.stderr,
+        )
 
     errored = [cr.id for cr in results if cr.errored]
     if errored:

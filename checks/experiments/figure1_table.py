@@ -73,7 +73,7 @@ class E1Prediction:
 
     def same_definition_second_order(self, margin: float) -> int:
         """The same-definition optimal delay from the second-order level (issue 16)."""
-        return _onset_second_order(self.mu, margin)
+        return e1_same_definition_second_order(self.mu, margin)
 
     def curve(self, delays: np.ndarray, order: int = 1) -> np.ndarray:
         """Predicted E||h - e_1||^2 at the given delays (inf beyond the closure's range), from
@@ -99,7 +99,12 @@ def _wrong_radial(an: st.Analysis) -> st.Analysis:
 
 
 @cache
-def _onset_second_order(mu: float, margin: float) -> int:
+def e1_same_definition_second_order(mu: float, margin: float = PRIMARY_MARGIN) -> int:
+    """E1's predicted optimal delay at Figure 1's setting under the data's definition: the
+    largest delay whose second-order level stays within (1 + margin) x its tau = 0 value.
+
+    Public (and cached) without the rest of :func:`e1_prediction`, so that the README's
+    Figure 1 table (:mod:`reports.readme`) costs only this search, not E1's whole table."""
     return _analysis(mu).onset(1.0 + margin, order=2) - 1
 
 

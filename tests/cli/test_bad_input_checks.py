@@ -31,6 +31,11 @@ CASES = [
     ("figure1-scale", ["figure1", "--scale", "huge"], "argument --scale"),
     ("figure1-workers", ["figure1", "--workers", "0", "--out", "{dir}/f"], "workers=0"),
     ("figure1-out-file", ["figure1", "--out", "{file}"], "--out"),
+    (
+        "figure1-update-readme-ci",
+        ["figure1", "--scale", "ci", "--update-readme", "--out", "{dir}/f"],
+        "--update-readme needs --scale paper",
+    ),
     ("figure2-scale", ["figure2", "--scale", "x"], "argument --scale"),
     ("figure2-out-file", ["figure2", "--out", "{file}"], "--out"),
     ("claims-option", ["claims", "--bogus"], "unrecognized arguments"),
