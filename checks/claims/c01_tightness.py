@@ -275,6 +275,8 @@ def check_paths(profile: Profile, mus: tuple[float, ...] = (0.0, 0.5)) -> CheckR
             se=fit.se,
             relation="lower",
             near_miss=True,
+            mdd=item.mdd,
+            mdd_kind="exponent",
         )
     )
     details["max_delay_fraction"] = max(

@@ -541,6 +541,8 @@ def check_noisy(profile: Profile) -> CheckResult:
             se=float(beta_se[1]),
             relation="lower",
             near_miss=True,
+            mdd=mdd,
+            mdd_kind="exponent",
         ),
     )
     return CheckResult(
