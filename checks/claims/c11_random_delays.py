@@ -19,7 +19,7 @@ convention: the delay at which the predicted error doubles); the constant delay 
 it. Its value, and the check's power: the geometric delays' error ratio against E1's predicted
 ratio (:func:`theory.second_order.predict` for the i.i.d. law of :mod:`theory.random_delays`,
 second order), two-sided, z SE plus the size of the last term kept (the second-order correction
-of the ratio, a bound on the expansion's remainder: measured at 12 root seeds, the remainder is
+of the ratio, a bound on the expansion's remainder: measured at 12 seeds, the remainder is
 -0.022 +- 0.005 against that bound, 0.047). Negative controls: "the mean delay decides" (the
 random delays behave like the constant delay of the same mean) and a near miss, E1's ratio off by
 1.5 times the value item's minimum detectable deviation.
