@@ -122,13 +122,13 @@ def check_lockfree_run(profile: Profile) -> CheckResult:
     # the SE over traces (a real run and the replays of its trace form one cluster), not a pooled
     # SD over runs: the pooled SD assumed the real runs vary like the replays, and with 4 real
     # runs beside 64 replays it was the replays' SD alone, while the real runs' variance depends
-    # on the machine (the replay does not model it); the replay item's |z| ran high at 50 seeds
-    # (mean 1.14, KS p = 0.035 against the half-normal). Measured on 46 seeds x 4 traces x 16
-    # replays: the replays of one trace are nearly uncorrelated (the variance of trace means
-    # 0.0045 against the within-trace variance / 16 = 0.0038), so clustering alone was not the
-    # cause; the real runs' variance ran from 0.002 to 0.17 per seed (one run at -2.9 among
-    # -3.7s), the replays' 0.05-0.09. The SE over clusters holds whatever those variances are;
-    # its few degrees of freedom take the Student-t factor, not the normal z
+    # on the machine (per seed 0.002 to 0.17; the replays' 0.05-0.09). Measured on 46 seeds x 4
+    # traces x 16 replays, the replays of one trace are nearly uncorrelated (the variance of
+    # trace means 0.0045, the within-trace variance / 16 = 0.0038): clustering alone was not
+    # why the item's |z| ran high (mean 1.14 at 50 seeds); the other cause was the real tail's
+    # weighting by wall time (LockFreeResult.tail_grad2, now uniform in k as the replay's). The
+    # SE over clusters holds whatever the variances are; with its few degrees of freedom the
+    # tolerance takes the Student-t factor, not the normal z
     diff = cluster_difference(real, sims)
     se_diff = diff.se
     factor = student_factor(z, diff.df)
