@@ -1,9 +1,11 @@
 """D1's replay item (claim D1, Gratton & Toint 2026, abstract; issue 14 of the project): the SE
 of "real runs minus the replays of their traces", on synthetic clustered data whose answer is
 known. The 50-seed calibration found the item's |z| high (mean 1.14 against the half-normal's
-0.80): its pooled SD assumed the real runs vary like the replays. These tests would have caught
-it: the pooled SE is too small where the real runs are the noisier side, the SE over clusters is
-right whatever the real-run, replay and between-trace variances are."""
+0.80). One cause was the SE: a pooled SD of 4 real runs and 64 replays, right only if the real
+runs vary like the replays (the other was the real tail's weighting by wall time, tested in
+tests/simulate/adaptive/test_lockfree.py). These tests would have caught the first: the pooled
+SE is too small where the real runs are the noisier side, the SE over clusters is right whatever
+the real-run, replay and between-trace variances are."""
 
 from __future__ import annotations
 
