@@ -120,3 +120,51 @@ def linear_fit(
         cov = np.linalg.inv(x.T @ (x * w[:, None]))
         beta = cov @ (x.T @ (w * y))
     return beta, np.sqrt(np.diag(cov))
+
+
+def student_factor(z: float, df: int) -> float:
+    """The Student-t quantile with ``df`` degrees of freedom at the two-sided level of the normal
+    ``z``: the tolerance factor for an SE that is itself estimated from ``df + 1`` clusters, so
+    that the assertion keeps the error budget of ``z`` (a normal z with an SE from few clusters
+    would reject a true theory far more often than the Bonferroni share allows)."""
+    if df < 1:
+        return math.inf
+    return float(stats.t.isf(stats.norm.sf(z), df))
+
+
+@dataclass(frozen=True)
+class ClusterDifference:
+    """measured - theory from clustered data: its mean over clusters, the SE over clusters and
+    the clusters' count (``df`` = clusters - 1)."""
+
+    measured: float
+    theory: float
+    se: float
+    clusters: int
+
+    @property
+    def df(self) -> int:
+        return self.clusters - 1
+
+
+def cluster_difference(
+    real: Sequence[float] | np.ndarray, replays: Sequence[Sequence[float]] | np.ndarray
+) -> ClusterDifference:
+    """One real outcome per cluster against the replays of that cluster (D1: a lock-free run and
+    the simulator's replays of its recorded delay trace): the mean real outcome, the mean of the
+    per-cluster replay means, and the SE of their difference over clusters,
+    sd_i(real_i - mean_j replay_ij) / sqrt(k).
+
+    The cluster is the unit of independence: the replays of one trace share its delays, and the
+    real run carries noise of its own that the replays do not model (the machine), so neither
+    "all replays independent" nor "the real runs vary like the replays" (a pooled SD) may be
+    assumed. The SE over clusters needs neither: it holds whatever the between-trace and the
+    real-run variances are (it is the cluster-robust SE of the difference of means)."""
+    r = np.asarray(real, dtype=float).ravel()
+    means = np.array([np.mean(np.asarray(x, dtype=float)) for x in replays])
+    if r.size != means.size:
+        raise ValueError(f"{r.size} real outcomes for {means.size} clusters of replays")
+    k = int(r.size)
+    d = r - means
+    se = float(d.std(ddof=1) / math.sqrt(k)) if k > 1 else math.inf
+    return ClusterDifference(float(r.mean()), float(means.mean()), se, k)

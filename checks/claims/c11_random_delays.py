@@ -16,8 +16,13 @@ unbounded with infinite variance) with mean 40 at mu = 0.9, eta = 5e-4, Sigma = 
 stationary error (mean over the second half of 30000 steps, 200 runs, delta-method SE of the
 ratio, z the suite's Bonferroni z) staying below twice the no-delay error (E1's onset
 convention: the delay at which the predicted error doubles); the constant delay 40 must exceed
-it. Negative control: "the mean delay decides" (the random delays behave like the constant
-delay of the same mean).
+it. Its value, and the check's power: the geometric delays' error ratio against E1's predicted
+ratio (:func:`theory.second_order.predict` for the i.i.d. law of :mod:`theory.random_delays`,
+second order), two-sided, z SE plus the size of the last term kept (the second-order correction
+of the ratio, a bound on the expansion's remainder: measured at 12 seeds, the remainder is
+-0.022 +- 0.005 against that bound, 0.047). Negative controls: "the mean delay decides" (the
+random delays behave like the constant delay of the same mean) and a near miss, E1's ratio off by
+1.5 times the value item's minimum detectable deviation.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ import time
 from checks.claims.base import Check, Claim, Statement
 from checks.delay_range import delay_fraction
 from checks.mean_field import stationary_error
+from checks.power import near_miss, with_power
 from checks.profile import Profile, Z
 from checks.results import CheckResult, Evidence
 from checks.verdict import Verdict
 from simulate import parse_delay
-from theory import random_delays, stability
+from theory import random_delays, second_order, stability
 from theory.problem import Problem
 
 STATEMENT = Statement(
@@ -123,8 +129,12 @@ def check_random_delays(profile: Profile, mu: float = 0.9, mean: int = 40) -> Ch
                     note=f"{name} delays are allowed",
                 )
             )
+    # the value the one-sided items leave free (issue 14: a bound with slack has no near miss):
+    # the geometric law's ratio beside E1's own prediction, which gives the check its MDD
+    value = _predicted_ratio_item(mu, mean, *ratios[f"geometric, mean {mean} (unbounded)"])
+    evidence.append(value)
     r_const, _ = ratios[const_name]
-    controls = tuple(
+    controls = [
         Evidence(
             f"'the mean delay decides': {name} behaves like the constant delay",
             r_const,
@@ -135,6 +145,14 @@ def check_random_delays(profile: Profile, mu: float = 0.9, mean: int = 40) -> Ch
         )
         for name, (r, se) in ratios.items()
         if name != const_name
+    ]
+    controls.append(
+        near_miss(
+            value,
+            f"near miss: E1's geometric ratio off by {NEAR_MISS} x its minimum detectable "
+            f"deviation ({value.mdd:.1%})",
+            factor=NEAR_MISS,
+        )
     )
     return CheckResult(
         "C11",
@@ -143,13 +161,49 @@ def check_random_delays(profile: Profile, mu: float = 0.9, mean: int = 40) -> Ch
         f"no-delay error, while a constant delay {mean} (> E1's boundary {const_max}) does not: "
         "unbounded delays are allowed, and the mean alone does not decide stability",
         tuple(evidence),
-        controls,
+        tuple(controls),
         seconds=time.perf_counter() - t0,
         details={k: v[0] for k, v in ratios.items()}
         | {
             "no_delay_error": e0,
+            "predicted_ratio": value.theory,
             "max_delay_fraction": delay_fraction(mean, SPECTRUM, "gaussian", ETA, mu),
         },
+    )
+
+
+NEAR_MISS = 1.5  # the near miss's distance in MDDs (issue 14: 1.5-2x)
+
+
+def predicted_ratio(mu: float, mean: int) -> tuple[float, float]:
+    """E1's ratio of the stationary error under geometric delays with ``mean`` to the no-delay
+    error (the simulator's metric, :func:`theory.second_order.predict`), to second and to first
+    order, at C11's setting (Figure 1's spectrum, Gaussian data, eta = 5e-4)."""
+    problem = Problem.from_eigenvalues(SPECTRUM)
+    geo = second_order.predict(problem, "gaussian", ETA, mu, random_delays.geometric(mean))
+    none = second_order.predict(problem, "gaussian", ETA, mu, random_delays.constant(0))
+    return geo.second_order / none.second_order, geo.first_order / none.first_order
+
+
+def _predicted_ratio_item(mu: float, mean: int, ratio: float, se: float) -> Evidence:
+    """C11 (poster Remark 3): the measured ratio beside E1's second-order prediction,
+    two-sided; tolerance z SE plus the second-order correction's size |R2 - R1| (the last term
+    kept bounds the remainder of the expansion; a stated bias bound, not noise)."""
+    r2, r1 = predicted_ratio(mu, mean)
+    bias = abs(r2 - r1)
+    return with_power(
+        Evidence(
+            f"geometric, mean {mean}: error ratio = E1's predicted ratio (second order)",
+            r2,
+            ratio,
+            Z * se + bias,
+            f"z = {Z:.2f} x delta-method SE {se:.3g} + the second-order correction's size "
+            f"{bias:.3g} (E1's ratio to first order {r1:.4g}, to second {r2:.4g}; "
+            "theory.second_order for the geometric law of theory.random_delays)",
+            se=se,
+            origin="toolkit",
+        ),
+        "relative",
     )
 
 

@@ -66,3 +66,22 @@ def test_bad_arguments():
         run_lockfree(PROB, METHOD, processes=0)
     with pytest.raises(ParameterError, match="mode"):
         run_lockfree(PROB, METHOD, mode="bsp")
+
+
+def test_tail_is_uniform_in_k_not_in_wall_time(async_run):
+    """D1's outcome (claim D1; issue 14's calibration): the parent copies x evenly in time, and
+    while the processes stall it copies the same x many times. The tail mean must weight k
+    uniformly (as the replay's does), not wall time: with grad^2 = k on [100, 200] and 50
+    copies stuck at k = 110, the k-uniform mean is 150 (a plain mean of the copies: ~134)."""
+    import dataclasses
+
+    k = np.concatenate([np.arange(0, 201, 10), np.full(50, 110)]).astype(np.int64)
+    r = dataclasses.replace(
+        async_run,
+        staleness=np.zeros(200, np.int64),
+        snap_k=k,
+        snap_grad2=k.astype(float),
+    )
+    assert r.total == 200
+    assert r.tail_grad2() == pytest.approx(150.0)
+    assert np.mean(k[k >= 100]) < 140  # what the former plain mean gave
