@@ -298,6 +298,21 @@ def failures(result: CheckResult) -> list[str]:
     ]
 
 
+def _spectra(draws: tuple[Draw, ...]) -> tuple[float, ...] | str:
+    """The draws' spectrum, or each distinct one with the draws it is used at."""
+    names = ("corner mu = 0", "corner mu = max", "middle")
+    spectra = dict.fromkeys(d.spectrum for d in draws)
+    if len(spectra) == 1:
+        return draws[0].spectrum
+    return "; ".join(
+        ", ".join(f"{x:g}" for x in lam)
+        + " ("
+        + ", ".join(n for n, d in zip(names, draws, strict=False) if d.spectrum == lam)
+        + ")"
+        for lam in spectra
+    )
+
+
 def check_spread(profile: Profile, claim: str) -> CheckResult:
     """The registered "joint draws" check of ``claim`` (issue 13): :func:`joint_check` at each
     draw of :func:`spread`, their evidence and controls together (each item names its draw).
@@ -328,6 +343,15 @@ def check_spread(profile: Profile, claim: str) -> CheckResult:
         tuple(c for r in results for c in r.controls),
         seconds=time.perf_counter() - t0,
         details={
+            # the settings the report's card shows (reports/settings.py reads these keys)
+            "mus": [d.mu for d in draws],
+            "etas": [float(f"{d.eta:.3g}") for d in draws],
+            "taus": [d.tau for d in draws],
+            "tau_e1": [d.tau_e1 for d in draws],
+            "tau_inside": [d.tau_in for d in draws],
+            "spectrum": _spectra(draws),
+            "distribution": ", ".join(dict.fromkeys(d.distribution for d in draws)),
+            "runs": profile.runs(RUNS[claim]),
             "draws": [r.details for r in results],
             "max_delay_fraction": max(fractions, default=0.0),
         },
