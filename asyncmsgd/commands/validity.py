@@ -238,8 +238,8 @@ def _where(rows: list) -> str:
     return ", ".join(f"(mu {r['mu']:g}, eta {r['eta']:g})" for r in rows)
 
 
-def _points(n: int) -> str:
-    return f"{n} point{'' if n == 1 else 's'}"
+def _points(n: int, what: str) -> str:
+    return f"{n} {what} point{'' if n == 1 else 's'}"
 
 
 def kappa_line(k: dict[str, object], sense: str = "band") -> str:
@@ -257,16 +257,17 @@ def kappa_line(k: dict[str, object], sense: str = "band") -> str:
             f"{k['at']['eta']:g}"
         )
         if k["censored_points"]:
-            head += f" (the smallest over the {_points(k['uncensored_points'])} uncensored)"
+            head += f" (the smallest over the {_points(k['uncensored_points'], 'uncensored')})"
     else:
         head += "every point censored"
     lo, hi = k["bounds"]
     if k["censored_points"]:
-        hi_text = "inf" if hi is None or not math.isfinite(hi) else f"{hi:.3g}"
-        head += (
-            f"; with the {_points(k['censored_points'])} censored (valid up to the cap, kappa a "
-            f"lower bound there) kappa is in [{lo:.3g}, {hi_text}]"
-        )
+        cens = f"; the {_points(k['censored_points'], 'censored')} (valid up to the cap, kappa "
+        if k.get("value") is not None and math.isclose(lo, hi) and math.isclose(hi, k["value"]):
+            head += cens + "a lower bound there) do not lower it"
+        else:
+            hi_text = "inf" if hi is None or not math.isfinite(hi) else f"{hi:.3g}"
+            head += cens + f"a lower bound there) leave the grid's kappa in [{lo:.3g}, {hi_text}]"
     if status == "inside":
         return head + ": the condition at constant 1 is inside the measured region"
     if status == "outside":

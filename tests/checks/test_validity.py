@@ -291,7 +291,7 @@ def test_kappa_accounts_for_censored_points():
     assert m.sufficient("band") is False
     line = kappa_line(k)
     assert "NOT inside" in line and "E1's stability boundary at (mu 0, eta 0.002)" in line
-    assert "is inside" not in line and "with the 1 point censored" in line
+    assert "is inside" not in line and "the 1 censored point" in line and "[0.696, 0.784]" in line
 
 
 def test_kappa_undecided_and_inside_with_censoring():
