@@ -30,12 +30,22 @@ At each draw:
   prediction is not expected to hold).
 
 ``max_delay_fraction`` is the largest simulated delay over tau_E1 at the draw.
+
+**The registered check** ("joint draws" in the CHECKS of C3, C4, C5, C7, C8, C9, C14 and E1;
+:func:`check_spread`): the same per-draw function at a fixed spread of draws (:data:`SPREAD`,
+:func:`spread`): the two corners (mu = 0 at the largest step, the largest mu at the smallest
+step, both at 0.9 of E1's boundary and at the top of the region) and a middle draw (at half the
+boundary, on another spectrum or data model where the claim depends on them), so that every
+claim's verdict carries evidence up to 0.9 tau_E1. The property tests of
+checks/test_properties.py explore other draws with Hypothesis: the corners are the registered
+check's, not simulated twice.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from checks import delay_effect as de
@@ -227,4 +237,122 @@ def joint_check(profile: Profile, draw: Draw) -> CheckResult:
         tuple(controls),
         seconds=time.perf_counter() - t0,
         details=details,
+    )
+
+
+def spectrum_of(gaps) -> tuple[float, ...]:
+    """The spectrum (lambda_1 > ... > lambda_d = 1) with the given gaps, largest first."""
+    lam = [1.0]
+    for g in reversed(list(gaps)):
+        lam.insert(0, lam[0] + g)
+    return tuple(lam)
+
+
+# --- the registered check: a fixed spread of draws ---------------------------------------------
+
+# points of the unit cube: the corners at 0.9 tau_E1 (as the property tests had them), the middle
+# at half the boundary
+CORNERS: tuple[Mapping[str, float], ...] = (
+    {"u_mu": 0.0, "u_eta": 1.0, "f": 0.9, "u_in": 1.0},  # mu = 0, the largest step
+    {"u_mu": 1.0, "u_eta": 0.0, "f": 0.9, "u_in": 1.0},  # mu = MU_MAX, the smallest step
+)
+MIDDLE: Mapping[str, float] = {"u_mu": 0.5, "u_eta": 0.5, "f": 0.5, "u_in": 0.6}
+SPREAD: tuple[Mapping[str, float], ...] = (*CORNERS, MIDDLE)
+# the spectrum and data model of each draw of SPREAD, where the claim depends on them (the
+# corners on the claim's own setting, the middle on another; None: the claim's own)
+SPREAD_SETTINGS: dict[str, tuple[tuple[tuple[float, ...] | None, str | None], ...]] = {
+    "C4": (
+        ((4.0, 3.0, 2.0, 1.0), "rademacher"),
+        ((4.0, 3.0, 2.0, 1.0), "rademacher"),
+        (spectrum_of((0.5, 1.5, 1.0)), "uniform-sphere"),
+    ),
+    "C9": ((None, "rademacher"), (None, "rademacher"), (None, "uniform-ball")),
+    "C14": (
+        ((4.0, 3.0, 2.0, 1.0), None),
+        ((4.0, 3.0, 2.0, 1.0), None),
+        (spectrum_of((1.5, 0.8)), None),
+    ),
+    "E1": (
+        ((4.0, 3.0, 2.0, 1.0), "gaussian"),
+        ((4.0, 3.0, 2.0, 1.0), "gaussian"),
+        (spectrum_of((2.0, 0.7, 0.5)), "rademacher"),
+    ),
+}
+
+
+def spread(claim: str) -> tuple[Draw, ...]:
+    """The registered check's draws of ``claim`` (:data:`SPREAD`, :data:`SPREAD_SETTINGS`)."""
+    settings = SPREAD_SETTINGS.get(claim, ((None, None),) * len(SPREAD))
+    return tuple(
+        from_unit(claim, **point, spectrum=lam, distribution=dist)
+        for point, (lam, dist) in zip(SPREAD, settings, strict=True)
+    )
+
+
+def failures(result: CheckResult) -> list[str]:
+    """What a joint draw's result gets wrong: an error, a failing item, an accepted control."""
+    if result.errored:
+        return [str(result.details.get("error"))]
+    return [e.describe() for e in result.evidence if not e.passed] + [
+        f"control accepted: {c.describe()}" for c in result.controls if c.passed
+    ]
+
+
+def _spectra(draws: tuple[Draw, ...]) -> tuple[float, ...] | str:
+    """The draws' spectrum, or each distinct one with the draws it is used at."""
+    names = ("corner mu = 0", "corner mu = max", "middle")
+    spectra = dict.fromkeys(d.spectrum for d in draws)
+    if len(spectra) == 1:
+        return draws[0].spectrum
+    return "; ".join(
+        ", ".join(f"{x:g}" for x in lam)
+        + " ("
+        + ", ".join(n for n, d in zip(names, draws, strict=False) if d.spectrum == lam)
+        + ")"
+        for lam in spectra
+    )
+
+
+def check_spread(profile: Profile, claim: str) -> CheckResult:
+    """The registered "joint draws" check of ``claim`` (issue 13): :func:`joint_check` at each
+    draw of :func:`spread`, their evidence and controls together (each item names its draw).
+    Inside the claim's measured validity region the claim's prediction holds within its
+    statistical tolerance (z SE); at every draw, up to 0.9 tau_E1, the stationary error
+    follows E1's growth with the delay."""
+    if claim not in CLAIMS:
+        raise ValueError(f"no joint draws for {claim!r}: one of {', '.join(CLAIMS)}")
+    t0 = time.perf_counter()
+    draws = spread(claim)
+    where = "; ".join(
+        f"mu = {d.mu:.3g}, eta = {d.eta:.3g}, tau = {d.tau} ({d.fraction:.2f} tau_E1)"
+        for d in draws
+    )
+    results = [joint_check(profile, d) for d in draws]
+    fractions = [r.max_delay_fraction or 0.0 for r in results]
+    inside = (
+        "inside the measured validity region the delay's effect is within the check's tolerance; "
+        if claim != "E1"
+        else ""
+    )
+    return CheckResult(
+        claim,
+        "joint draws",
+        f"{claim} at {len(results)} joint (mu, eta, tau) draws ({where}): "
+        f"{inside}the stationary error follows E1's growth with the delay",
+        tuple(e for r in results for e in r.evidence),
+        tuple(c for r in results for c in r.controls),
+        seconds=time.perf_counter() - t0,
+        details={
+            # the settings the report's card shows (reports/settings.py reads these keys)
+            "mus": [d.mu for d in draws],
+            "etas": [float(f"{d.eta:.3g}") for d in draws],
+            "taus": [d.tau for d in draws],
+            "tau_e1": [d.tau_e1 for d in draws],
+            "tau_inside": [d.tau_in for d in draws],
+            "spectrum": _spectra(draws),
+            "distribution": ", ".join(dict.fromkeys(d.distribution for d in draws)),
+            "runs": profile.runs(RUNS[claim]),
+            "draws": [r.details for r in results],
+            "max_delay_fraction": max(fractions, default=0.0),
+        },
     )

@@ -33,7 +33,10 @@ either: the exponents are measured.
 ~): the toolkit sets the constant to 1 and says so, and reports the constant kappa =
 tau_valid/condition at which the condition would meet the measured boundary (its smallest value
 over the grid: the largest constant for which the condition stays sufficient at every tested
-point). With Gaussian data C_d is infinite and C4's condition admits only tau = 0; those maps
+point). A censored point (valid up to the cap) bounds kappa from below only, and from above by
+E1's boundary, beyond which no prediction holds: kappa is then reported as an interval, and the
+condition as inside the measured region, outside it, or undecided (:meth:`ValidityMap.kappa`).
+With Gaussian data C_d is infinite and C4's condition admits only tau = 0; those maps
 are labelled outside A2, and the bounded models of :mod:`theory.distributions` give finite
 C_d (||X|| <= C_d, A2 as printed).
 
@@ -494,9 +497,20 @@ class ValidityMap:
         return band if math.isfinite(band.a) else self.fits["stat"]
 
     def kappa(self, sense: str) -> dict[str, object]:
-        """The smallest tau_valid/condition over the grid's uncensored points (the largest
-        constant for which the paper's condition stays inside the measured validity region at
-        every point); a censored point's kappa is a lower bound and is listed apart."""
+        """The constant kappa at which the paper's condition meets the measured validity
+        boundary: the smallest tau_valid/condition over the grid (the largest constant for which
+        the condition stays inside the measured region at every point), censoring included.
+
+        An uncensored point gives its ratio (``value``, ``ci``, ``at``: the smallest of them,
+        ``range``: their span). A censored point (valid up to the searched cap 0.9 tau_E1) gives
+        only a lower bound ``at_least`` (``lower_bounds``) and, since no prediction holds beyond
+        E1's stability boundary (eq. (5) diverges there), an upper bound (tau_E1 + 1)/condition.
+        So the grid's kappa lies in ``bounds`` (the smallest lower end, the smallest upper end
+        over every point), and ``status`` says where the condition at constant 1 stands:
+        ``inside`` (kappa >= 1 at every point), ``outside`` (kappa < 1 at some point: an
+        uncensored one, or a censored one where the condition exceeds E1's boundary:
+        ``outside_at``), ``undecided`` (kappa >= 1 wherever it is known, but a censored point's
+        searched range ends before the condition: ``undecided_at``)."""
         vals = [(p.kappa[sense], p) for p in self.points if not math.isnan(p.kappa[sense])]
         if not vals:
             return {"value": None, "note": "the claim states no delay condition"}
@@ -506,13 +520,46 @@ class ValidityMap:
                 "note": "C_d = inf (data outside A2): the condition admits only tau = 0",
             }
         exact = [(k, p) for k, p in vals if not p.censored[sense]]
+        cens = [(k, p) for k, p in vals if p.censored[sense]]
         bounds = [
             {"mu": p.mu, "eta": p.eta, "at_least": k, "beyond_e1": p.tau_condition > p.tau_e1}
-            for k, p in vals
-            if p.censored[sense]
+            for k, p in cens
         ]
+        # each point's kappa interval: exact, or [at_least, (tau_E1 + 1)/condition] if censored
+        upper = [(k, p) for k, p in exact] + [
+            ((p.tau_e1 + 1) / p.tau_condition, p) for _, p in cens
+        ]
+        lo_end = min(k for k, _ in vals)
+        hi_end, hi_at = min(upper, key=lambda kp: kp[0])
+        if lo_end >= 1.0:
+            status = "inside"
+        elif hi_end < 1.0:
+            status = "outside"
+        else:
+            status = "undecided"
+        out: dict[str, object] = {
+            "status": status,
+            "bounds": [lo_end, hi_end],
+            "censored_points": len(cens),
+            "uncensored_points": len(exact),
+            "lower_bounds": bounds,
+            "condition_beyond_e1": [
+                {"mu": q.mu, "eta": q.eta} for _, q in vals if q.tau_condition > q.tau_e1
+            ],
+            "outside_at": [
+                {"mu": p.mu, "eta": p.eta, "censored": p.censored[sense]}
+                for k, p in upper
+                if k < 1.0
+            ],
+            "undecided_at": [
+                {"mu": p.mu, "eta": p.eta, "at_least": k}
+                for k, p in cens
+                if k < 1.0 <= (p.tau_e1 + 1) / p.tau_condition
+            ],
+            "bounded_by": {"mu": hi_at.mu, "eta": hi_at.eta, "censored": hi_at.censored[sense]},
+        }
         if not exact:
-            return {"value": None, "note": "every point censored", "lower_bounds": bounds}
+            return {"value": None, "note": "every point censored", **out}
         k, p = min(exact, key=lambda kp: kp[0])
         lo, hi = p.ci[sense]
         return {
@@ -520,10 +567,7 @@ class ValidityMap:
             "ci": [lo / p.tau_condition, hi / p.tau_condition],
             "at": {"mu": p.mu, "eta": p.eta},
             "range": [k, max(v for v, _ in exact)],
-            "lower_bounds": bounds,
-            "condition_beyond_e1": [
-                {"mu": q.mu, "eta": q.eta} for _, q in vals if q.tau_condition > q.tau_e1
-            ],
+            **out,
         }
 
     def as_dict(self) -> dict[str, object]:
@@ -578,11 +622,15 @@ class ValidityMap:
 
     def sufficient(self, sense: str) -> bool | None:
         """Whether the condition (constant 1, gamma -> 0) lies inside the measured region at
-        every point (None when the claim states no condition, or when it is undecided: it
-        fails nowhere but exceeds a censored point's searched range)."""
+        every point: :meth:`kappa`'s ``status`` (None when the claim states no condition, or
+        when it is undecided: it fails at no uncensored point and stays within E1's boundary,
+        but exceeds a censored point's searched range)."""
         if self.setting.condition is None:
             return None
         if any(p.tau_condition > p.crossing[sense] for p in self.points if not p.censored[sense]):
+            return False
+        # beyond E1's boundary no prediction holds: a condition there is outside the region
+        if any(p.tau_condition > p.tau_e1 + 1 for p in self.points if p.censored[sense]):
             return False
         if any(p.tau_condition > p.crossing[sense] for p in self.points):
             return None
@@ -780,10 +828,18 @@ def map_evidence(vmap: ValidityMap) -> tuple[list[Evidence], list[Evidence]]:
         if k.get("value") is not None:
             lo, hi = k["ci"]
             se = (k["value"] - lo) / Z95 if lo > 0 else k["value"] / Z95
+            # kappa is measured at the uncensored points only; a censored one bounds it from
+            # below (and by E1's boundary from above: the item against E1's boundary above)
+            where = (
+                f"at every uncensored point ({k['censored_points']} censored: kappa a lower "
+                "bound there)"
+                if k["censored_points"]
+                else "at every point"
+            )
             evidence.append(
                 Evidence(
                     f"{s.claim}: the paper's condition (constant 1, gamma -> 0) inside the "
-                    f"measured 5 % validity region at every point, {model}",
+                    f"measured 5 % validity region {where}, {model}",
                     1.0,
                     float(k["value"]),
                     float(Z * se),

@@ -234,6 +234,52 @@ def _fmt_ci(ci: list) -> str:
     return f"[{lo:.3g}, {'inf' if hi is None or not math.isfinite(hi) else f'{hi:.3g}'}]"
 
 
+def _where(rows: list) -> str:
+    return ", ".join(f"(mu {r['mu']:g}, eta {r['eta']:g})" for r in rows)
+
+
+def _points(n: int, what: str) -> str:
+    return f"{n} {what} point{'' if n == 1 else 's'}"
+
+
+def kappa_line(k: dict[str, object], sense: str = "band") -> str:
+    """The kappa line of a map (:meth:`checks.validity.ValidityMap.kappa`), censoring included:
+    the smallest kappa over the uncensored points, the interval the censored points leave for
+    the grid's kappa, and whether the paper's condition at constant 1 is inside the measured
+    region (``inside``), not inside (``outside``) or undecided."""
+    status = k.get("status")
+    if status is None:  # no condition, or C_d = inf
+        return f"  kappa: {k['note']}"
+    head = f"  kappa ({sense}): "
+    if k.get("value") is not None:
+        head += (
+            f"{k['value']:.3g} {_fmt_ci(k['ci'])} at mu = {k['at']['mu']:g}, eta = "
+            f"{k['at']['eta']:g}"
+        )
+        if k["censored_points"]:
+            head += f" (the smallest over the {_points(k['uncensored_points'], 'uncensored')})"
+    else:
+        head += "every point censored"
+    lo, hi = k["bounds"]
+    if k["censored_points"]:
+        cens = f"; the {_points(k['censored_points'], 'censored')} (valid up to the cap, kappa "
+        if k.get("value") is not None and math.isclose(lo, hi) and math.isclose(hi, k["value"]):
+            head += cens + "a lower bound there) do not lower it"
+        else:
+            hi_text = "inf" if hi is None or not math.isfinite(hi) else f"{hi:.3g}"
+            head += cens + f"a lower bound there) leave the grid's kappa in [{lo:.3g}, {hi_text}]"
+    if status == "inside":
+        return head + ": the condition at constant 1 is inside the measured region"
+    if status == "outside":
+        cens = [r for r in k["outside_at"] if r["censored"]]
+        why = f" (it exceeds E1's stability boundary at {_where(cens)})" if cens else ""
+        return head + f": the condition at constant 1 is NOT inside the measured region{why}"
+    return head + (
+        ": undecided whether the condition at constant 1 is inside the measured region (it "
+        f"exceeds the searched range at the censored {_where(k['undecided_at'])})"
+    )
+
+
 def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
     for m in obj["models"]:
         print(
@@ -247,6 +293,8 @@ def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
             f"  {'mu':>5s} {'eta':>8s} {'tau_E1':>7s} {'stat':>5s} {'95% CI':>14s} "
             f"{'band':>5s} {'95% CI':>14s} {'cond':>7s} {'kappa':>7s}"
         )
+        # '+': censored (valid up to the searched cap 0.9 tau_E1): tau_valid and kappa are
+        # lower bounds there
         for p in m["points"]:
             kap = p["kappa"]["band"]
             cond = p["tau_condition"]
@@ -258,6 +306,7 @@ def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
                 f"{_fmt_ci(p['ci']['band']):>14s} "
                 f"{'-' if cond is None else f'{cond:.3g}':>7s} "
                 f"{'-' if kap is None else f'{kap:.3g}':>7s}"
+                f"{'+' if kap is not None and p['censored']['band'] else ''}"
             )
         for sense in ("band", "stat"):
             f = m[f"fit_{sense}"]
@@ -283,14 +332,7 @@ def _print(obj: dict[str, object], seconds: float, files: list[Path]) -> None:
                 f"[{pe['eta_range'][0]:g}, {pe['eta_range'][1]:g}] over gamma)"
             )
             k = m["kappa"]["band"]
-            if k.get("value") is not None:
-                print(
-                    f"  kappa (band): {k['value']:.3g} {_fmt_ci(k['ci'])} at mu = "
-                    f"{k['at']['mu']:g}, eta = {k['at']['eta']:g}: the condition at constant "
-                    f"{'1 is' if k['value'] >= 1 else '1 is NOT'} inside the measured region"
-                )
-            else:
-                print(f"  kappa: {k['note']}")
+            print(kappa_line(k))
             for row in m.get("kappa_by_model") or []:
                 b = row["band"]
                 print(

@@ -23,6 +23,16 @@ log-log slope of the sup-error in eta: its lower confidence bound (slope - z SE,
 the per-eta noise levels, z the suite's Bonferroni z) must be > 0. The paper gives no rate; the
 fitted one is reported. Negative control: the same statistic against the ODE without the factor
 1/(1-mu), which must not shrink.
+
+*joint draws* (issue 13, :func:`checks.joint_draws.check_spread`): Theorem 3's mean path (the ODE
+limit) at three joint (mu, eta, tau) draws over the stable range: the corners (mu = 0 at the
+largest step, mu = 0.85 at the smallest, tau = 0.9 tau_E1) and a middle draw (tau = 0.5 tau_E1).
+Inside the measured validity region (C3's ci map's tau_valid_stat,
+:data:`checks.validity.PINNED_FITS`) the delay's effect on the mean path must be within the claim
+check's z SE tolerance; at the drawn tau the stationary error E||v - v1||^2 over its tau = 0 value
+must follow E1's growth (z SE). Negative controls: "the delay does not change the stationary
+error", and a near miss of E1's growth at twice its minimum detectable deviation. The property
+tests (checks/test_properties.py) explore other draws.
 """
 
 from __future__ import annotations
@@ -236,7 +246,17 @@ def check_mean_path(profile: Profile, mu: float = 0.5) -> CheckResult:
     )
 
 
-CHECKS = (Check("mean path", check_mean_path, "simulation"),)
+def check_joint(profile: Profile) -> CheckResult:
+    """C3 at joint (mu, eta, tau) draws up to 0.9 tau_E1 (issue 13; module docstring)."""
+    from checks.joint_draws import check_spread
+
+    return check_spread(profile, "C3")
+
+
+CHECKS = (
+    Check("mean path", check_mean_path, "simulation"),
+    Check("joint draws", check_joint, "simulation"),
+)
 EXPECTED_VERDICT = Verdict.VERIFIED
 
 CLAIM = Claim(

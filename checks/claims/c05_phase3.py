@@ -31,6 +31,16 @@ with an O(eps) bias term, bootstrap SEs) against the derived ones (-1 and 0: wit
 eta^-(1/2-gamma) they give N3's (1-mu)^-(3/2+gamma)); E sum H_i^2(T3)/eps <= 1/4 extrapolated in
 eta. Negative controls: momentum accelerating Phase III (U ~ (1-mu)^1), N3's exponent taken as
 U's (eps^-0.75).
+
+*joint draws* (issue 13, :func:`checks.joint_draws.check_spread`): Proposition 6's Phase III (the
+fraction in the eps-ball at T3) at three joint (mu, eta, tau) draws over the stable range: the
+corners (mu = 0 at the largest step, mu = 0.85 at the smallest, tau = 0.9 tau_E1) and a middle draw
+(tau = 0.5 tau_E1). Inside the measured validity region (C4's (Phase III is Theorem 5's regime) ci
+map's tau_valid_stat, :data:`checks.validity.PINNED_FITS`) the delay's effect on Phase III must be
+within the claim check's z SE tolerance; at the drawn tau the stationary error E||v - v1||^2 over
+its tau = 0 value must follow E1's growth (z SE). Negative controls: "the delay does not change the
+stationary error", and a near miss of E1's growth at twice its minimum detectable deviation. The
+property tests (checks/test_properties.py) explore other draws.
 """
 
 from __future__ import annotations
@@ -240,7 +250,17 @@ def check_phase3(
     )
 
 
-CHECKS = (Check("phase III", check_phase3, "simulation"),)
+def check_joint(profile: Profile) -> CheckResult:
+    """C5 at joint (mu, eta, tau) draws up to 0.9 tau_E1 (issue 13; module docstring)."""
+    from checks.joint_draws import check_spread
+
+    return check_spread(profile, "C5")
+
+
+CHECKS = (
+    Check("phase III", check_phase3, "simulation"),
+    Check("joint draws", check_joint, "simulation"),
+)
 EXPECTED_VERDICT = Verdict.VERIFIED_UP_TO_CONSTANT
 
 CLAIM = Claim(

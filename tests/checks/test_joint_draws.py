@@ -76,3 +76,46 @@ def test_speedup_point_and_the_tradeoff_fit():
 
     curves = [curve(m, round(300 * (1 - m))) for m in (0.5, 0.7, 0.8)]
     assert sp.tradeoff_exponent(curves, "w_e1").slope == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.parametrize("claim", jd.CLAIMS)
+def test_the_registered_check_spreads_up_to_the_stable_range(claim, monkeypatch):
+    """Issue 13's bar, on the registered check (no simulation: joint_check stubbed): every
+    claim of jd.CLAIMS carries "joint draws" in its CHECKS, whose draws are the corners at
+    0.9 tau_E1 and a middle draw at half of it, and whose max_delay_fraction is their largest."""
+    from checks.registry import entries
+    from checks.results import CheckResult, Evidence
+
+    assert "joint draws" in [c.name for c in entries()[claim].checks]
+    draws = jd.spread(claim)
+    assert len(draws) == len(jd.SPREAD) == 3
+    assert [round(d.fraction, 1) for d in draws] == [0.9, 0.9, 0.5]
+    assert draws[0].mu == 0.0 and draws[1].mu == pytest.approx(jd.MU_MAX)
+    seen = []
+
+    def fake(profile, d):
+        seen.append(d)
+        item = Evidence(f"{d.claim} at tau = {d.tau}", 1.0, 1.0, 0.1, "stub", se=0.05)
+        return CheckResult(d.claim, "joint draw", "s", (item,), (), details={
+            "draw": {"mu": d.mu}, "max_delay_fraction": d.fraction})  # fmt: skip
+
+    monkeypatch.setattr(jd, "joint_check", fake)
+    res = jd.check_spread(PROFILE, claim)
+    assert seen == list(draws) and res.check == "joint draws" and len(res.evidence) == 3
+    assert res.max_delay_fraction == pytest.approx(max(d.fraction for d in draws))
+    assert res.max_delay_fraction >= 0.5
+    assert len(res.details["draws"]) == 3
+
+
+def test_the_property_tests_do_not_repeat_the_registered_draws():
+    """The corners are the registered check's (jd.SPREAD): the Hypothesis properties generate
+    other draws and carry no explicit examples that would simulate them again."""
+    from hypothesis import Phase
+
+    import checks.test_properties as tp
+
+    assert Phase.explicit not in tp.joint().phases
+    for name in dir(tp):
+        fn = getattr(tp, name)
+        if name.startswith("test_") and name.endswith("_joint"):
+            assert not getattr(fn, "hypothesis_explicit_examples", []), name

@@ -249,3 +249,67 @@ def test_an_unmeasured_pair_is_infinitely_far_from_holding():
     e = de.Effect.undecided(base, "diverged", details={"diverged": 2})
     assert e.stat == e.band == math.inf and not e.holds("stat") and not e.holds("band")
     assert e.details == {"diverged": 2} and math.isnan(e.delay_free)
+
+
+def _kpoint(
+    mu: float, tau_e1: int, crossing: float, censored: bool, cond: float
+) -> v.ValidityPoint:
+    """A synthetic map point (band and stat alike) for the kappa tests."""
+    both = dict.fromkeys(v.SENSES)
+    return v.ValidityPoint(
+        mu=mu,
+        eta=2e-3,
+        tau_e1=tau_e1,
+        cap=math.floor(v.CAP_FRACTION * tau_e1),
+        tau_valid={k: math.floor(crossing) for k in both},
+        crossing={k: crossing for k in both},
+        ci={k: (0.8 * crossing, math.inf if censored else 1.2 * crossing) for k in both},
+        censored={k: censored for k in both},
+        tau_condition=cond,
+        control={k: None for k in both},
+        delay_free=1.0,
+        evaluations=(),
+    )
+
+
+def _kmap(*points: v.ValidityPoint) -> v.ValidityMap:
+    return v.ValidityMap(de.get_setting("C7"), "full", points, {}, v.NAN_FIT, 10, 10, 0.0)
+
+
+def test_kappa_accounts_for_censored_points():
+    """C7's full map (issue 13): its one uncensored point has kappa 2.69, but at mu = 0 the
+    boundary is censored at the cap and the condition (125) exceeds E1's boundary (97): kappa
+    there is at most 98/125 < 1, so the condition is NOT inside, whatever the uncensored value
+    says; the printed line says so, and why."""
+    from asyncmsgd.commands.validity import kappa_line
+
+    m = _kmap(_kpoint(0.8, 16, 13.45, False, 5.0), _kpoint(0.0, 97, 87.0, True, 125.0))
+    k = m.kappa("band")
+    assert k["value"] == pytest.approx(13.45 / 5.0)  # the uncensored point's, as before
+    assert k["status"] == "outside" and k["censored_points"] == 1
+    assert k["bounds"] == pytest.approx([87.0 / 125.0, 98.0 / 125.0])
+    assert m.sufficient("band") is False
+    line = kappa_line(k)
+    assert "NOT inside" in line and "E1's stability boundary at (mu 0, eta 0.002)" in line
+    assert "is inside" not in line and "the 1 censored point" in line and "[0.696, 0.784]" in line
+
+
+def test_kappa_undecided_and_inside_with_censoring():
+    """A censored point whose searched range ends below the condition, inside E1's boundary,
+    leaves kappa undecided (not "inside"); censored points whose lower bounds reach 1 do not."""
+    from asyncmsgd.commands.validity import kappa_line
+
+    open_ = _kmap(_kpoint(0.8, 16, 13.45, False, 5.0), _kpoint(0.3, 67, 60.0, True, 61.25))
+    k = open_.kappa("band")
+    assert k["status"] == "undecided" and k["bounds"][0] < 1.0 < k["bounds"][1]
+    assert open_.sufficient("band") is None
+    assert "undecided" in kappa_line(k) and "(mu 0.3, eta 0.002)" in kappa_line(k)
+    inside = _kmap(_kpoint(0.8, 16, 13.45, False, 5.0), _kpoint(0.6, 37, 33.0, True, 20.0))
+    k = inside.kappa("band")
+    assert k["status"] == "inside" and k["bounds"][0] == pytest.approx(33.0 / 20.0)
+    assert inside.sufficient("band") is True
+    assert kappa_line(k).endswith("the condition at constant 1 is inside the measured region")
+    # every point censored: no value, the status still decided by the bounds
+    allc = _kmap(_kpoint(0.0, 97, 87.0, True, 125.0))
+    assert allc.kappa("band")["value"] is None and allc.kappa("band")["status"] == "outside"
+    assert "every point censored" in kappa_line(allc.kappa("band"))

@@ -54,8 +54,12 @@ def test_runs_are_read_from_the_basis():
 
 
 def test_c7_settings_say_tau_delta_and_runs(claim_runner):
-    """Issue 15: C7 runs at tau = 0 and delta = 0.2; the card must say so."""
-    rows = {s.key: s for _, ss in claim_settings(claim_runner("C7"), 20181203) for s in ss}
+    """Issue 15: C7's traverse check runs at tau = 0 and delta = 0.2; the card must say so (and
+    its joint draws, issue 13, at the delays they drew)."""
+    per_check = dict(claim_settings(claim_runner("C7"), 20181203))
+    rows = {s.key: s for s in per_check["traverse"]}
+    joint = {s.key: s for s in per_check["joint draws"]}
+    assert joint["tau"].value != "0" and joint["tau"].source == "the run's details"
     assert rows["tau"].value == "0" and rows["delta"].value == "0.2"
     assert rows["runs"].value == "3000" and rows["seed"].value == "20181203"
     assert rows["sigma"].value == "diag(4, 3, 2, 1)" and "Gaussian" in rows["C_d"].value
