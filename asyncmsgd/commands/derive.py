@@ -132,8 +132,21 @@ def _results(ids: list[str], fmt: str, jobs: int):
             yield futures[k].result()
 
 
-# Relative CPU cost of each derivation (measured with --jobs 1): only the dispatch order uses it.
-_COST = {"E1": 5.0, "C3": 2.5, "C5": 2.5, "C9": 2.0, "C6": 1.5, "C4": 1.5, "C10": 1.2}
+# CPU seconds of each derivation alone in a fresh worker (measured 2026-12-02): only the
+# dispatch order uses them (longest first, so that the workers finish together).
+_COST = {
+    "C10": 4.1,
+    "E1": 3.7,
+    "C9": 3.4,
+    "C3": 3.2,
+    "C5": 2.4,
+    "C4": 2.4,
+    "C6": 2.0,
+    "C8": 1.8,
+    "C2": 1.7,
+    "C7": 1.2,
+    "C1": 0.9,
+}
 
 
 def run(args: argparse.Namespace) -> int:
