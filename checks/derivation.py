@@ -145,7 +145,9 @@ def exponent_of(expr: sp.Expr, variable: str) -> sp.Expr:
     of ``expr`` = prefactor x log(.) (or in ``expr`` itself when it has no log)."""
     parts = split_log(expr)
     monomial = parts[0] if parts is not None else expr
-    return scaling_exponents(sp.simplify(S.in_gap_form(monomial))).get(variable, sp.Integer(0))
+    # scaling_exponents reads powers of any form (a log derivative where they are not plain
+    # powers of a symbol): no simplify first (it took 0.6 s per call, issue 12)
+    return scaling_exponents(S.in_gap_form(monomial)).get(variable, sp.Integer(0))
 
 
 def complexity_items(c, key: str, **meta: object) -> list[Item]:

@@ -33,6 +33,7 @@ import numpy as np
 import sympy as sp
 
 from theory import autoregression as ar
+from theory import truncated as ts
 from theory.formula import Formula
 from theory.symbols import mu, omu
 from theory.validation import ParameterError, check_mu, check_positive, check_tau
@@ -251,14 +252,17 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
     """
     n_terms = order + 1  # odd powers c, c^3, ... of theta(c) needed
     cc = crossing_conditions()
-    q = sp.Symbol("q", positive=True)  # theta^2
-    # sin(theta/2) by its Taylor polynomial first: the series of a polynomial is quick
-    half = sp.series(sp.sin(theta / 2), theta, 0, 2 * n_terms + 3).removeO()
-    c2 = (cc["modulus"] + c**2).subs(sin2, half**2).subs(mu, 1 - omu)
-    c2_over = sp.series(sp.expand(c2 / theta**2), theta, 0, 2 * n_terms).removeO()
-    c2_over = c2_over.subs(theta, sp.sqrt(q))
-    c_of_theta = theta * sp.series(sp.sqrt(sp.expand(c2_over)), q, 0, n_terms).removeO()
-    c_of_theta = sp.expand(c_of_theta.subs(q, theta**2))
+    big = 2 * n_terms + 2  # series in theta to theta^(2 n_terms + 1)
+    # Series by coefficient recurrences (theory.truncated), not sympy.series: the same
+    # coefficients in a fraction of the time (issue 12; checked against series in the tests).
+    # The modulus condition: c^2 is a polynomial in s = sin^2(theta/2), s a series in theta.
+    half = ts.taylor(sp.sin(theta / 2), theta, big)
+    s_of_theta = ts.multiply(half, half, big)
+    c2_poly = sp.Poly(sp.expand((cc["modulus"] + c**2).subs(mu, 1 - omu)), sin2)
+    c2 = ts.compose_odd([sp.expand(a) for a in reversed(c2_poly.all_coeffs())], s_of_theta, big)
+    # c^2/theta^2 is a series in theta^2; its square root is c(theta)/theta
+    root = ts.sqrt(c2[2::2][:n_terms], n_terms)
+    c_of_theta = sp.expand(theta * ts.as_expr(root, theta**2))
     b = sp.symbols(f"b0:{n_terms}")
     theta_of_c = sum(b[j] * c ** (2 * j + 1) for j in range(n_terms))
     residual = sp.expand(c_of_theta.subs(theta, theta_of_c)) - c
@@ -269,11 +273,24 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
         if slope == 0 or sp.diff(slope, b[j]) != 0:
             raise AssertionError(f"the reversion's equation for {b[j]} is not linear: {eq}")
         sol[b[j]] = sp.factor(-eq.subs(b[j], 0) / slope)
-    psi_small = sp.atan(sp.sin(theta) / (sp.cos(theta) - (1 - omu)))
-    psi_over = sp.series(psi_small / theta, theta, 0, 2 * n_terms).removeO()
-    phase = cc["tau_m"].subs(m_branch, 0).subs(cc["psi"] / theta, sp.Symbol("P"))
-    tau0 = phase.subs(sp.Symbol("P"), psi_over).subs(theta, theta_of_c.subs(sol))
-    ser = sp.series(tau0, c, 0, order).removeO()
+    # psi(theta) = atan(sin theta/(cos theta - mu)) for small theta, composed from the series
+    den = ts.taylor(sp.cos(theta), theta, big)
+    den[0] = den[0] - (1 - omu)
+    quotient = ts.multiply(ts.taylor(sp.sin(theta), theta, big), ts.reciprocal(den, big), big)
+    psi = ts.atan(quotient, big)
+    # the phase condition is a polynomial in P = psi/theta and w = 1/theta; with theta(c) =
+    # c u(c), each monomial w^k P^j is c^(-k) (1/u)^k P(theta(c))^j
+    w, p_sym = sp.Symbol("w"), sp.Symbol("P")
+    phase = cc["tau_m"].subs(m_branch, 0).subs(cc["psi"] / theta, p_sym)
+    poly = sp.Poly(sp.expand(phase.subs(theta, 1 / w)), w, p_sym)
+    n = order + max(k for k, _ in poly.monoms())
+    u = ts.coefficients(sp.expand(theta_of_c.subs(sol) / c), c, n)
+    p_of_c = ts.compose_odd(psi[1 : 2 * n_terms + 1], [sp.Integer(0), *u[: n - 1]], n)
+    inv_u = ts.reciprocal(u, n)
+    ser = sp.Integer(0)
+    for (k, j), coeff in poly.terms():
+        part = ts.multiply(ts.power(inv_u, k, n), ts.power(p_of_c, j, n), n)
+        ser += coeff * ts.as_expr(part[: order + k], c, -k)
     return sp.collect(sp.expand(ser), c, sp.factor).subs(omu, 1 - mu)
 
 
@@ -394,7 +411,12 @@ def small_c_variance_leading() -> sp.Expr:
     w = c * omega_scaled
     # P_tau(e^{iw}) = e^{i(tau-1)w} x the generic form; 1 - mu > 0 (omu) lets SymPy integrate
     generic = generic_characteristic().subs(z, sp.exp(sp.I * w)) * sp.exp(sp.I * (tau_r - 1) * w)
-    lead = sp.expand(sp.series(generic.subs(mu, 1 - omu), c, 0, 2).removeO() / c)
+    # the first two Taylor coefficients in c by differentiation (the series of a product of
+    # exponentials; ``sympy.series`` takes 4x longer for the same two numbers)
+    zeroth, first = ts.taylor(generic.subs(mu, 1 - omu), c, 2)
+    if zeroth != 0:
+        raise AssertionError(f"P_tau(e^(i c sigma)) does not vanish at c = 0: {zeroth}")
+    lead = sp.expand(first)
     modulus2 = sp.expand(sp.re(lead) ** 2 + sp.im(lead) ** 2)
     integral = sp.integrate(1 / modulus2, (omega_scaled, -sp.oo, sp.oo))
-    return sp.simplify(integral / (2 * sp.pi * c)).subs(omu, 1 - mu)
+    return sp.cancel(integral / (2 * sp.pi * c)).subs(omu, 1 - mu)

@@ -5,6 +5,7 @@ printed one and the claim's symbolic verdict by the verdict rule."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -114,6 +115,27 @@ def _jobs(requested: int | None, n_claims: int) -> int:
     return min(n, n_claims) if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
+def _derive_all(ids: list[str], fmt: str) -> list[tuple[object, list[str]]]:
+    """Several claims' derivations in one process (a worker's share: they reuse each other's
+    memoised sub-derivations)."""
+    return [_derive(cid, fmt) for cid in ids]
+
+
+def _shares(ids: list[str], jobs: int) -> list[list[str]]:
+    """Split the claims into ``jobs`` shares of about equal cost (longest processing time first),
+    keeping claims that share sub-derivations (:data:`_AFFINITY`) in one share."""
+    units: dict[str, list[str]] = {}
+    for cid in ids:
+        units.setdefault(_AFFINITY.get(cid, cid), []).append(cid)
+    shares: list[list[str]] = [[] for _ in range(jobs)]
+    load = [0.0] * jobs
+    for key in sorted(units, key=lambda u: _COST.get(u, 1.0), reverse=True):
+        k = min(range(jobs), key=load.__getitem__)
+        shares[k] += units[key]
+        load[k] += _COST.get(key, 1.0)
+    return [s for s in shares if s]
+
+
 def _results(ids: list[str], fmt: str, jobs: int):
     """(output, defects) per claim, in the claims' order, derived in ``jobs`` processes."""
     if jobs <= 1:
@@ -124,29 +146,28 @@ def _results(ids: list[str], fmt: str, jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        # the slowest derivations first, so that the two processes finish together
-        order = sorted(range(len(ids)), key=lambda k: _COST.get(ids[k], 1.0), reverse=True)
-        futures = {k: pool.submit(_derive, ids[k], fmt) for k in order}
-        for k in range(len(ids)):
-            yield futures[k].result()
+    shares = _shares(ids, jobs)
+    # the imports' objects stay shared with the workers: their collections do not touch them
+    # (the gc module's advice for fork without exec)
+    gc.freeze()
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=ctx) as pool:
+        futures = [pool.submit(_derive_all, share, fmt) for share in shares]
+        done: dict[str, tuple[object, list[str]]] = {}
+        for share, fut in zip(shares, futures, strict=True):
+            done |= dict(zip(share, fut.result(), strict=True))
+        for cid in ids:
+            yield done[cid]
 
 
-# CPU seconds of each derivation alone in a fresh worker (measured 2026-12-02): only the
-# dispatch order uses them (longest first, so that the workers finish together).
-_COST = {
-    "C10": 4.1,
-    "E1": 3.7,
-    "C9": 3.4,
-    "C3": 3.2,
-    "C5": 2.4,
-    "C4": 2.4,
-    "C6": 2.0,
-    "C8": 1.8,
-    "C2": 1.7,
-    "C7": 1.2,
-    "C1": 0.9,
-}
+# Claims whose derivations share sub-derivations: the phase times T1-T3 and the complexities
+# built on them (C5, C6, C7, C9, C10), and Theorem 9's OU process, which T1 is solved from (C8,
+# C9). Derived in one process, they are computed once.
+_AFFINITY = dict.fromkeys(("C5", "C6", "C7", "C8", "C9", "C10"), "phases")
+
+# CPU seconds of each unit within a worker's share (measured 2026-12-02, after the units before
+# it, so that sub-derivations shared across units are counted once): only the split into shares
+# uses them, so that the workers finish together.
+_COST = {"phases": 7.0, "E1": 2.5, "C3": 1.8, "C4": 1.0, "C2": 0.9, "C1": 0.2}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,6 +184,9 @@ def run(args: argparse.Namespace) -> int:
             print(out, end="\n\n", flush=True)
     if args.format == "json":
         print(dumps(payload))
+    # the derivations leave about a million SymPy objects in memory; frozen, they are not
+    # traversed again by the collection at the interpreter's exit (0.4 s of a 9 s command)
+    gc.freeze()
     if defects:
         print(f"toolkit identities that failed: {'; '.join(defects)}", file=sys.stderr)
         return 1
