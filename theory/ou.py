@@ -22,7 +22,7 @@ from theory.symbols import alpha_i1, alpha_ij, eta, lam1, lam_i, lam_j, mu, s, t
 
 u = sp.Symbol("u", real=True)
 u0 = sp.Symbol("u_0", real=True)
-a_ = sp.Symbol("a", real=True)
+a_ = sp.Symbol("a", real=True, nonzero=True)  # the drift rate; a = 0 is not an OU process
 b_ = sp.Symbol("b", positive=True)
 
 
