@@ -1,8 +1,9 @@
 """Near misses of the checks whose claim items are one-sided (issue 14 of the project, item 2):
-C11's random delays (poster Remark 3), C2's noisy momentum error (Lemma 2) and C1's paths
-(Lemma 1) each reject a wrong theory about 1.5-2x their minimum detectable deviation (MDD),
-flagged ``near_miss``. The checks run on canned measurements (the root seed's, ci profile), so
-the test is fast; the verification suite asserts the same rejections on real runs."""
+C11's random delays (poster Remark 3), C2's noisy momentum error (Lemma 2), C1's paths
+(Lemma 1), C3's mean path (Theorem 3) and E1's deterministic boundary each reject a wrong theory
+about 1.5-2x their minimum detectable deviation (MDD), flagged ``near_miss``. The checks run on
+canned measurements (the root seed's, ci profile; E1's boundary is a deterministic iteration),
+so the test is fast; the verification suite asserts the same rejections on real runs."""
 
 from __future__ import annotations
 
@@ -124,3 +125,72 @@ def test_c1_paths_rejects_its_near_miss(monkeypatch):
     assert near[0].theory == pytest.approx(4 / 3)
     assert 1.5 <= (near[0].theory - norm.measured) / norm.mdd <= 2.1
     assert r.controls_rejected
+
+
+# the root seed's sup-errors and noise levels of C3's mean path (2000 runs, ci profile), per eta
+C3_SUP = {
+    False: {
+        "tau": [0, 0, 0, 0],
+        "sup": [0.3677888, 0.2131166, 0.1098696, 0.0401447],
+        "noise": [0.0159695, 0.0124316, 0.0072870, 0.0037028],
+        "sup_wrong": [0.3858501, 0.3969733, 0.4108535, 0.4592398],
+    },
+    True: {
+        "tau": [1, 1, 2, 3],
+        "sup": [0.3603931, 0.2166288, 0.1001298, 0.0454226],
+        "noise": [0.0159152, 0.0125712, 0.0067835, 0.0038423],
+        "sup_wrong": [0.3927288, 0.3972022, 0.4168988, 0.4579989],
+    },
+}
+
+
+def _c3_fake(mu, profile, *, spectrum, start, etas, delay_of, horizon, grid, runs):
+    """The root seed's sup-errors for the delay C3 asks for (no simulation)."""
+    data = C3_SUP[delay_of(etas[0]) > 0]
+    return {"eta": np.asarray(etas), **{k: np.asarray(v) for k, v in data.items()}}
+
+
+def test_c3_mean_path_rejects_its_near_misses(monkeypatch):
+    """C3 mean path: the sup-error rate is about 1 (slope > 0 passes, MDD about 0.25); the near
+    misses "the error shrinks like eta^(1/2)" (no delay: one path's fluctuation scale; with
+    delays: eta^gamma, the delay's lag) are 2 MDD below it, held two-sided to the same fit and
+    SE, and rejected at |z| about 12."""
+    from checks.claims import c03_ode_limit as c3
+
+    monkeypatch.setattr(c3, "sup_errors", _c3_fake)
+    r = with_resolving_power(c3.check_mean_path(get_profile("ci")))
+    rates = [e for e in r.evidence if e.label.startswith("sup-error rate")]
+    near = [c for c in r.controls if c.near_miss]
+    assert len(rates) == 2 and len(near) == 2
+    for rate, miss in zip(rates, near, strict=True):
+        assert rate.passed and rate.mdd_kind == "exponent"
+        assert rate.measured == pytest.approx(0.98, abs=0.02)
+        assert not miss.passed and miss.theory == 0.5 and miss.relation == "abs-diff"
+        assert miss.se == rate.se and miss.tolerance == rate.tolerance
+        assert miss.mdd == pytest.approx(rate.mdd) and miss.mdd_kind == "exponent"
+        assert 1.5 <= (rate.measured - miss.theory) / rate.mdd <= 2.1
+        assert miss.z > 10
+    assert "eta^(1/2)" in near[0].label and "eta^gamma" in near[1].label
+    assert r.controls_rejected
+
+
+def test_e1_boundary_rejects_its_near_miss():
+    """E1 boundary (deterministic, MDD 5% of |log rho|): the boundary's expansion to order c^0
+    gives 29 at mu = 0.9, 3 delays (9.4%) short of E1's 32, and predicts growth at tau = 30,
+    where the mean-field iteration decays (by 20x the tolerance); at mu = 0.8 the expansion
+    gives E1's boundary, so there is no near miss there."""
+    from checks.claims import e1_exact_linear as e1
+    from theory import stability
+    from theory.problem import Problem
+
+    r = with_resolving_power(e1.check_boundary(get_profile("ci"), mus=(0.9,)))
+    assert all(e.passed for e in r.evidence)
+    assert [e.mdd for e in r.evidence] == pytest.approx([0.05, 0.05])
+    near = [c for c in r.controls if c.near_miss]
+    assert len(near) == 1 and not near[0].passed
+    assert "tau_max = 29" in near[0].label and "growth at tau = 30" in near[0].label
+    assert near[0].measured < -10 * near[0].tolerance
+    assert r.controls_rejected
+    a = stability.analyse(Problem.from_eigenvalues(e1.FIG1), "gaussian", e1.FIG1_ETA, 0.8)
+    radial = next(md for md in a.modes if md.name == "radial")
+    assert a.tau_max == 74 and e1._expansion_near_miss(0.8, radial.c, a.tau_max) is None
