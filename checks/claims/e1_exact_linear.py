@@ -189,7 +189,7 @@ def _expansion_near_miss(mu_: float, c: float, tmax: int) -> Evidence | None:
     """The boundary's expansion to order c^0 as a wrong theory (module docstring): where it
     differs from E1's tau_max, the delay at which it predicts the other sign of the rate,
     judged by the boundary items' tolerance there; None where it gives E1's boundary."""
-    asymptote = math.pi * (1 - mu_) / (2 * c) + 0.5 - 1 / (1 - mu_)
+    asymptote = float(dhb.tau_crossing_asymptote(1)(mu_, c))  # the two-term series, derived
     wrong = math.floor(asymptote)
     if wrong == tmax:
         return None
