@@ -259,7 +259,7 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
     half = ts.taylor(sp.sin(theta / 2), theta, big)
     s_of_theta = ts.multiply(half, half, big)
     c2_poly = sp.Poly(sp.expand((cc["modulus"] + c**2).subs(mu, 1 - omu)), sin2)
-    c2 = ts.compose_odd([sp.expand(a) for a in reversed(c2_poly.all_coeffs())], s_of_theta, big)
+    c2 = ts.compose([sp.expand(a) for a in reversed(c2_poly.all_coeffs())], s_of_theta, big)
     # c^2/theta^2 is a series in theta^2; its square root is c(theta)/theta
     root = ts.sqrt(c2[2::2][:n_terms], n_terms)
     c_of_theta = sp.expand(theta * ts.as_expr(root, theta**2))
@@ -285,7 +285,7 @@ def tau_crossing_series(order: int = 2) -> sp.Expr:
     poly = sp.Poly(sp.expand(phase.subs(theta, 1 / w)), w, p_sym)
     n = order + max(k for k, _ in poly.monoms())
     u = ts.coefficients(sp.expand(theta_of_c.subs(sol) / c), c, n)
-    p_of_c = ts.compose_odd(psi[1 : 2 * n_terms + 1], [sp.Integer(0), *u[: n - 1]], n)
+    p_of_c = ts.compose(psi[1 : 2 * n_terms + 1], [sp.Integer(0), *u[: n - 1]], n)
     inv_u = ts.reciprocal(u, n)
     ser = sp.Integer(0)
     for (k, j), coeff in poly.terms():

@@ -3,9 +3,10 @@
 ``sympy.series`` is general and slow: it expands every function by its own rules at every step.
 The series E1 needs are of rational functions, square roots and the arctangent of series that
 start at a known order, for which the coefficients follow from the classical recurrences
-(the reciprocal of a series, the square root by s^2 = p, atan by composition). Coefficients are
+(the reciprocal of a series, the square root by s^2 = p, atan and composition by truncated
+products). Coefficients are
 SymPy expressions kept in lowest terms by ``cancel``; a series is a list of coefficients
-[a_0, a_1, ...] of x^0, x^1, ... (a Laurent series is a shift and such a list).
+[a_0, a_1, ...] of x^0, x^1, ...
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def atan(a: Coeffs, n: int) -> Coeffs:
     return [sp.cancel(o) for o in out]
 
 
-def compose_odd(a: Coeffs, b: Coeffs, n: int) -> Coeffs:
+def compose(a: Coeffs, b: Coeffs, n: int) -> Coeffs:
     """a(b(x)) to x^(n-1) for b_0 = 0 (Horner's scheme on truncated products)."""
     if b[0] != 0:
         raise ValueError("the inner series must vanish at 0")
@@ -88,19 +89,6 @@ def compose_odd(a: Coeffs, b: Coeffs, n: int) -> Coeffs:
 def as_expr(a: Coeffs, x: sp.Expr, shift: int = 0) -> sp.Expr:
     """sum_k a_k x^(k + shift)."""
     return sp.Add(*(coeff * x ** (k + shift) for k, coeff in enumerate(a)))
-
-
-def laurent(expr: sp.Expr, x: sp.Symbol, n: int) -> sp.Expr:
-    """The Laurent series of a rational function of x, the terms below x^n (as ``series``
-    with ``removeO``): numerator times the reciprocal of the denominator's unit part."""
-    num, den = sp.fraction(sp.together(expr))
-    den_c = coefficients(den, x, int(sp.degree(den, x)) + 1)
-    k = next(i for i, d in enumerate(den_c) if d != 0)  # den = x^k (d_k + d_{k+1} x + ...)
-    m = n + k
-    if m <= 0:
-        return sp.Integer(0)
-    num_c = coefficients(num, x, max(m, 1))
-    return as_expr(multiply(num_c, reciprocal(den_c[k:], m), m), x, -k)
 
 
 def taylor(f: sp.Expr, x: sp.Symbol, n: int) -> Coeffs:
