@@ -452,8 +452,11 @@ def _combine(
     se: np.ndarray,
     scale: np.ndarray,
     tol: np.ndarray,
+    stat_se: np.ndarray | None = None,
 ) -> tuple[float, float, float, float, float, str]:
-    """(stat, stat_se, band, band_se, deviation, component) from per-component deviations."""
+    """(stat, stat_se, band, band_se, deviation, component) from per-component deviations.
+    ``stat_se``: the SE of each |d|/tol where tol is estimated from the same runs
+    (:func:`_stat_se`); without it, se/tol (a tolerance known exactly)."""
     d, se = np.asarray(d, dtype=float), np.asarray(se, dtype=float)
     scale, tol = np.asarray(scale, dtype=float), np.asarray(tol, dtype=float)
     if not np.all(np.isfinite(d)):
@@ -461,9 +464,10 @@ def _combine(
     gs = np.abs(d) / tol
     gb = np.abs(d) / (BAND * scale)
     ks, kb = int(np.argmax(gs)), int(np.argmax(gb))
+    sse = se / tol if stat_se is None else np.asarray(stat_se, dtype=float)
     return (
         float(gs[ks]),
-        float(se[ks] / tol[ks]),
+        float(sse[ks]),
         float(gb[kb]),
         float(se[kb] / (BAND * scale[kb])),
         float(d[kb] / scale[kb]),
@@ -477,6 +481,53 @@ def _paired_ratio(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     r = float(y.mean() / x.mean())
     se = float(np.std(y - r * x, ddof=1) / math.sqrt(n) / abs(x.mean()))
     return r - 1.0, se
+
+
+# --- the stat criterion's SE: its tolerance is estimated from the same runs ---------------------
+# The stat criterion |d| / tol divides by a tolerance (z x the check's SE) that is itself estimated
+# from the delay-free runs. Its SE must carry that noise too: with 50 runs a standard deviation is
+# known to about 1/sqrt(2 n) = 10 %, four times the noise of d at C4's validity corner (issue 14's
+# calibration: std of the stat over 40 root seeds 0.084, se/tol alone 0.018). These are first-order
+# influence functions (the delta method per run), so the covariance of d and tol is kept.
+
+
+def _se_of(inf: np.ndarray) -> float | np.ndarray:
+    """SE of a mean-like statistic from its per-run influence values (axis 0: runs)."""
+    inf = np.asarray(inf, dtype=float)
+    se = np.std(inf, axis=0, ddof=1) / math.sqrt(inf.shape[0])
+    return float(se) if np.ndim(se) == 0 else se
+
+
+def _ratio_influence(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """mean(y)/mean(x) - 1 and its per-run influence (y - r x)/mean(x)."""
+    r = float(y.mean() / x.mean())
+    return r - 1.0, (y - r * x) / abs(x.mean())
+
+
+def _log_cv_influence(x: np.ndarray) -> np.ndarray:
+    """Per-run influence of log(std(x)/mean(x))."""
+    m, v = x.mean(axis=0), x.var(axis=0)
+    return ((x - m) ** 2 - v) / (2.0 * v) - (x - m) / m
+
+
+def _log_sd_influence(x: np.ndarray) -> np.ndarray:
+    """Per-run influence of log std(x) (axis 0: runs)."""
+    m, v = x.mean(axis=0), np.maximum(x.var(axis=0), 1e-300)
+    return ((x - m) ** 2 - v) / (2.0 * v)
+
+
+def _log_binomial_sd_influence(i: np.ndarray, floor: float) -> np.ndarray:
+    """Per-run influence of log sqrt(max(p (1 - p), floor)), p = mean(i): zero on the floor."""
+    p = float(i.mean())
+    if p * (1.0 - p) <= floor:
+        return np.zeros_like(i, dtype=float)
+    return (1.0 - 2.0 * p) / (2.0 * p * (1.0 - p)) * (i - p)
+
+
+def _stat_se(d_inf: np.ndarray, d: np.ndarray, tol: np.ndarray, log_tol_inf: np.ndarray):
+    """SE of |d| / tol, both estimated from the same runs (axis 0: runs; then components)."""
+    g = np.abs(d) / tol
+    return _se_of(np.sign(d) * d_inf / tol - g * log_tol_inf)
 
 
 def effect(
@@ -534,16 +585,17 @@ def _stationary_effect(s, des, ref, delayed, base) -> Effect:
         cols = [(ref.stationary_error, delayed.stationary_error)]
         pred = second_order.predict(problem, s.distribution, eta, mu, 0)
         theory = [pred.second_order]
-    d, se, tol, free, late = [], [], [], [], []
+    d, se, tol, sse, free, late = [], [], [], [], [], []
     for (a, b), th in zip(cols, theory, strict=True):
         dev, dse = _paired_ratio(a, b)
         cv = float(np.std(a, ddof=1) / a.mean())
         d.append(dev)
         se.append(dse)
         tol.append(Z * cv * window_scale / math.sqrt(n_check))
+        sse.append(_stat_se(_ratio_influence(a, b)[1], dev, tol[-1], _log_cv_influence(a)))
         free.append(float(a.mean() / th))
         late.append(float(b.mean() / th))
-    stat, stat_se, band, band_se, dev, comp = _combine(names, d, se, np.ones(len(d)), tol)
+    stat, stat_se, band, band_se, dev, comp = _combine(names, d, se, np.ones(len(d)), tol, sse)
     k = names.index(comp) if comp in names else 0
     worst = int(np.argmax(np.abs(np.array(free) - 1.0)))
     return Effect(
@@ -582,8 +634,10 @@ def _path_effect(s, des, ref, delayed, base) -> Effect:
     tol = Z * np.maximum(sd0, 1e-12) / math.sqrt(base["check_runs"])
     excursion = float(np.max(np.abs(closed - closed[0])))
     names = [f"h_{i + 1}(t = {t:.2f})" for t in times[1:] for i in range(h0.shape[2])]
+    flat0, flat = h0.reshape(h0.shape[0], -1), diff.reshape(diff.shape[0], -1)
+    sse = _stat_se(flat - d, d, tol, _log_sd_influence(flat0))
     stat, stat_se, band, band_se, dev, comp = _combine(
-        names, d, se, np.full(d.size, excursion), tol
+        names, d, se, np.full(d.size, excursion), tol, sse
     )
     free = float(np.max(np.abs(h0.mean(axis=0) - closed[1:])) / excursion)
     late = float(np.max(np.abs(h1.mean(axis=0) - closed[1:])) / excursion)
@@ -609,7 +663,7 @@ def _escape_effect(s, des, ref, delayed, base) -> Effect:
     if s.claim == "C8":
         a12 = alpha12(s)
         var = ou.saddle_variance_formula().numpy
-        names, d, se, tol, free, late = [], [], [], [], [], []
+        names, d, se, tol, sse, free, late = [], [], [], [], [], [], []
         for j, t in enumerate((des.extra["half"], des.extra["T1"])):
             x, y = ref.h_at[:, j, 0] ** 2 / eta, delayed.h_at[:, j, 0] ** 2 / eta
             dev, dse = _paired_ratio(x, y)
@@ -618,9 +672,10 @@ def _escape_effect(s, des, ref, delayed, base) -> Effect:
             d.append(dev)
             se.append(dse)
             tol.append(Z * float(np.std(x, ddof=1) / x.mean()) / math.sqrt(n_check))
+            sse.append(_stat_se(_ratio_influence(x, y)[1], dev, tol[-1], _log_cv_influence(x)))
             free.append(float(x.mean() / th))
             late.append(float(y.mean() / th))
-        stat, stat_se, band, band_se, dev, comp = _combine(names, d, se, np.ones(2), tol)
+        stat, stat_se, band, band_se, dev, comp = _combine(names, d, se, np.ones(2), tol, sse)
         return Effect(
             **base,
             stat=stat,
@@ -639,8 +694,9 @@ def _escape_effect(s, des, ref, delayed, base) -> Effect:
     d = np.array([p1 - p0])
     se = np.array([float(np.std(i1 - i0, ddof=1) / math.sqrt(n))])
     tol = np.array([Z * math.sqrt(max(p0 * (1 - p0), 1.0 / n_check) / n_check)])
+    sse = [_stat_se((i1 - i0) - d[0], d[0], tol[0], _log_binomial_sd_influence(i0, 1 / n_check))]
     stat, stat_se, band, band_se, dev, comp = _combine(
-        ["P(|h_1(T1)| >= delta)"], d, se, np.array([1.0 - NU]), tol
+        ["P(|h_1(T1)| >= delta)"], d, se, np.array([1.0 - NU]), tol, sse
     )
     return Effect(
         **base,
@@ -718,8 +774,9 @@ def _phase3_effect(s, des, ref, delayed, base) -> Effect:
     d = np.array([p1 - p0])
     se = np.array([float(np.std(i1 - i0, ddof=1) / math.sqrt(n))])
     tol = np.array([Z * math.sqrt(max(p0 * (1 - p0), 1.0 / n_check) / n_check)])
+    sse = [_stat_se((i1 - i0) - d[0], d[0], tol[0], _log_binomial_sd_influence(i0, 1 / n_check))]
     stat, stat_se, band, band_se, dev, comp = _combine(
-        ["P(inside the eps-ball at the printed T3)"], d, se, np.array([PHASE3_TARGET]), tol
+        ["P(inside the eps-ball at the printed T3)"], d, se, np.array([PHASE3_TARGET]), tol, sse
     )
     return Effect(
         **base,

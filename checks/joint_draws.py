@@ -16,7 +16,8 @@ At each draw:
 
 * **inside the region** (tau_in): the delay's effect on the claim's own quantity is within the
   claim check's statistical tolerance, at the check's ci run count (the region's)
-  (:class:`checks.delay_effect.Effect`, ``stat <= 1``, up to z SE of these paired runs). The
+  (:class:`checks.delay_effect.Effect`, ``stat <= 1``, up to z SE of these paired runs; the SE
+  carries the noise of the tolerance, which is estimated from the same runs). The
   region is the ci map's fitted tau_valid_stat (:data:`checks.validity.PINNED_FITS`, measured
   with ``asyncmsgd validity``, C8's too), lowered by twice the fit's scatter; C5 uses C4's
   (Phase III is Theorem 5's regime). The region is known only where it was measured: this
@@ -174,7 +175,8 @@ def joint_check(profile: Profile, draw: Draw) -> CheckResult:
                 g,
                 Z * se,
                 f"paired runs ({runs}) at tau = {draw.tau_in} and 0; the criterion |effect| / "
-                f"(z SE_check) <= 1 + z SE, z = {Z:.2f}",
+                f"(z SE_check) <= 1 + z SE, z = {Z:.2f}; SE with the noise of SE_check, "
+                "estimated from the same runs",
                 se=se,
                 relation="upper",
                 origin="claim",
