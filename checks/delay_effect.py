@@ -456,7 +456,8 @@ def _combine(
 ) -> tuple[float, float, float, float, float, str]:
     """(stat, stat_se, band, band_se, deviation, component) from per-component deviations.
     ``stat_se``: the SE of each |d|/tol where tol is estimated from the same runs
-    (:func:`_stat_se`); without it, se/tol (a tolerance known exactly)."""
+    (:func:`_stat_se`); without it, se/tol, the tolerance taken as exact (C7's alone: its
+    tolerance is a bootstrap SE of a median, whose own noise would need a double bootstrap)."""
     d, se = np.asarray(d, dtype=float), np.asarray(se, dtype=float)
     scale, tol = np.asarray(scale, dtype=float), np.asarray(tol, dtype=float)
     if not np.all(np.isfinite(d)):
@@ -510,10 +511,10 @@ def _log_cv_influence(x: np.ndarray) -> np.ndarray:
     return ((x - m) ** 2 - v) / (2.0 * v) - (x - m) / m
 
 
-def _log_sd_influence(x: np.ndarray) -> np.ndarray:
-    """Per-run influence of log std(x) (axis 0: runs)."""
+def _log_sd_influence(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """Per-run influence of log max(std(x), floor) (axis 0: runs): zero on the floor."""
     m, v = x.mean(axis=0), np.maximum(x.var(axis=0), 1e-300)
-    return ((x - m) ** 2 - v) / (2.0 * v)
+    return np.where(np.sqrt(v) > floor, ((x - m) ** 2 - v) / (2.0 * v), 0.0)
 
 
 def _log_binomial_sd_influence(i: np.ndarray, floor: float) -> np.ndarray:
@@ -527,7 +528,9 @@ def _log_binomial_sd_influence(i: np.ndarray, floor: float) -> np.ndarray:
 def _stat_se(d_inf: np.ndarray, d: np.ndarray, tol: np.ndarray, log_tol_inf: np.ndarray):
     """SE of |d| / tol, both estimated from the same runs (axis 0: runs; then components)."""
     g = np.abs(d) / tol
-    return _se_of(np.sign(d) * d_inf / tol - g * log_tol_inf)
+    # sign(0) taken as +1: at d = 0 the SE is se(d)/tol, not 0
+    sign = np.where(np.asarray(d) >= 0, 1.0, -1.0)
+    return _se_of(sign * d_inf / tol - g * log_tol_inf)
 
 
 def effect(
@@ -635,7 +638,7 @@ def _path_effect(s, des, ref, delayed, base) -> Effect:
     excursion = float(np.max(np.abs(closed - closed[0])))
     names = [f"h_{i + 1}(t = {t:.2f})" for t in times[1:] for i in range(h0.shape[2])]
     flat0, flat = h0.reshape(h0.shape[0], -1), diff.reshape(diff.shape[0], -1)
-    sse = _stat_se(flat - d, d, tol, _log_sd_influence(flat0))
+    sse = _stat_se(flat - d, d, tol, _log_sd_influence(flat0, 1e-12))
     stat, stat_se, band, band_se, dev, comp = _combine(
         names, d, se, np.full(d.size, excursion), tol, sse
     )

@@ -22,7 +22,6 @@ Profile: ``ASYNCMSGD_PROFILE=ci`` (default) or ``full``; root seed ``ASYNCMSGD_S
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
@@ -46,9 +45,13 @@ TIMED = ("D1", "D4")
 WORKERS_ENV = "ASYNCMSGD_TEST_WORKERS"
 
 
-def _prefetch_task(claims: tuple[str, ...], profile, cache_dir: str) -> None:
-    """A worker's share: run the claims; their results land in the shared disk cache."""
-    run_claims(list(claims), profile, Path(cache_dir))
+def _prefetch_task(claims: tuple[str, ...], profile, cache_dir: str) -> dict[str, list[dict]]:
+    """A worker's share: run the claims (results also land in the shared disk cache) and return
+    them as dicts, the errored and not-runnable ones included (the cache keeps neither)."""
+    return {
+        cr.id: [r.as_dict() for r in cr.results]
+        for cr in run_claims(list(claims), profile, Path(cache_dir))
+    }
 
 
 def prefetch_workers() -> int:
@@ -82,8 +85,8 @@ def tasks(claims) -> list[tuple[str, ...]]:
 class ClaimRunner:
     """Each claim's checks, run once per session. With :meth:`prefetch`, the claims a session
     collected run in worker processes from the start of the session, while pytest runs the
-    other tests; their results reach this process through the disk cache (a check's result
-    does not depend on the process or the order: its seeds are spawned per check)."""
+    other tests (a check's result does not depend on the process or the order: its seeds are
+    spawned per check). A claim whose task has not started when a test asks for it runs here."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.cache_dir = cache_dir
@@ -91,6 +94,8 @@ class ClaimRunner:
         self._memo: dict[str, ClaimResult] = {}
         self._futures: dict[str, object] = {}
         self._pool = None
+        self.prefetched: set[str] = set()  # claims whose results came from a worker
+        self.errors: dict[str, str] = {}  # claim: a worker's failure (the claim then runs here)
 
     def prefetch(self, claims, workers: int) -> None:
         work = tasks(claims)
@@ -109,44 +114,70 @@ class ClaimRunner:
             for c in share:
                 self._futures[c] = fut
 
-    def _wait(self, claims) -> None:
+    def _collect(self, claims) -> None:
+        """Take the workers' results of ``claims`` (waiting for started tasks; a task not yet
+        started is cancelled and its claims run here)."""
+        from checks.registry import entries
+        from checks.results import CheckResult
+
         for c in claims:
             fut = self._futures.pop(c, None)
-            if fut is not None:
-                # a failed worker: the claim runs here instead, and its error is reported here
-                with contextlib.suppress(Exception):
-                    fut.result()  # type: ignore[attr-defined]
+            if fut is None or fut.cancel():  # type: ignore[attr-defined]
+                continue
+            try:
+                done = fut.result()  # type: ignore[attr-defined]
+            except Exception as exc:  # a broken worker: run the claim here
+                self.errors[c] = f"{type(exc).__name__}: {exc}"
+                continue
+            for cid, rows in done.items():
+                if cid not in self._memo:
+                    results = [CheckResult.from_dict(r) for r in rows]
+                    self._memo[cid] = ClaimResult(entries()[cid].claim, results)
+                    self.prefetched.add(cid)
 
     def __call__(self, claim: str) -> ClaimResult:
         if claim not in self._memo:
-            # a timed claim waits for the prefetch, so that it runs on an idle machine
-            self._wait(list(self._futures) if claim in TIMED else [claim])
+            # a timed claim waits for the whole prefetch, so that it runs on an idle machine
+            self._collect(list(self._futures) if claim in TIMED else [claim])
+        if claim not in self._memo:
             self._memo[claim] = run_claims([claim], self.profile, self.cache_dir)[0]
         return self._memo[claim]
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers at once: a session that ends early (-x, -k, Ctrl-C) does not wait
+        for claims nobody will read."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        self._futures.clear()
 
 
 RUNNER = pytest.StashKey[ClaimRunner]()
 
 
 def _claims_of(items) -> list[str]:
-    """The claims the collected tests ask ``claim_runner`` for: a test's ``claim`` parameter,
-    or every claim for a test without one (the report's)."""
+    """The claims the collected tests ask this plugin's ``claim_runner`` for: a test's
+    ``claim`` (or ``cid``) parameter, else its ``uses_claims`` marker, else every claim (the
+    report's tests). A test whose ``claim_runner`` is another (a conftest's stub) asks none."""
     from checks.registry import entries
 
     known = list(entries())
     wanted: set[str] = set()
     for item in items:
-        if "claim_runner" not in getattr(item, "fixturenames", ()):
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        chain = defs.get("claim_runner")
+        if not chain or getattr(chain[-1], "func", None) is not claim_runner.__wrapped__:
             continue
         params = getattr(getattr(item, "callspec", None), "params", {})
         cid = params.get("claim") or params.get("cid")
+        marker = item.get_closest_marker("uses_claims")
         if cid in known:
             wanted.add(cid)
+        elif marker is not None:
+            wanted.update(c for c in marker.args if c in known)
         else:
             return known
     return [c for c in known if c in wanted]
@@ -155,7 +186,8 @@ def _claims_of(items) -> list[str]:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the prefetch of the collected claims (none under ``--collect-only``)."""
     config = session.config
-    if config.option.collectonly or not session.items:
+    # an xdist worker (each would start a pool of its own) or nothing to run: no prefetch
+    if config.option.collectonly or not session.items or hasattr(config, "workerinput"):
         return
     claims = _claims_of(session.items)
     if not claims:
@@ -186,6 +218,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from checks.registry import entries
 
     config.stash[DECISIONS] = {}
+    config.addinivalue_line(
+        "markers", "uses_claims(*ids): the claims a test reads from claim_runner (the prefetch)"
+    )
     for cid, entry in entries().items():
         config.addinivalue_line(
             "markers",

@@ -16,7 +16,7 @@ from checks import joint_draws as jd
 from checks.profile import Z, get_profile
 
 PROFILE = get_profile("ci")
-SEEDS = 30
+SEEDS = 60  # the window for std / SE: [0.60, 1.45] at the suite level
 ALPHA = 2.0 * stats.norm.sf(Z)  # the suite's per-assertion level
 
 
@@ -54,9 +54,10 @@ def _criterion_over_seeds(claim: str):
     return np.array(g), np.array(se), np.array(se_exact_tol)
 
 
-# C4: the cv of a time average (stationary); C3: a standard deviation per time point (path);
-# C9: a binomial standard deviation (escape)
-@pytest.mark.parametrize("claim", ["C4", "C3", "C9"])
+# C4: the cv of a time average, three modes (stationary); C3: a standard deviation per time
+# point and coordinate (path). The binomial case (C5, C9) is the jackknife test's: at C9's
+# corner p0 is near 1/2, where the tolerance's noise vanishes to first order.
+@pytest.mark.parametrize("claim", ["C4", "C3"])
 def test_the_stat_se_carries_the_tolerance_noise(claim):
     g, se, naive = _criterion_over_seeds(claim)
     lo, hi = _sd_ratio_window(SEEDS)
@@ -108,3 +109,9 @@ def test_the_influence_functions_agree_with_the_jackknife():
     tol = math.sqrt(i0.mean() * (1 - i0.mean()))
     se = de._stat_se((i1 - i0) - d, d, tol, de._log_binomial_sd_influence(i0, 1e-9))
     assert se == pytest.approx(_jackknife_se(g_p, i0, i1), rel=0.05)
+    # on the floor (p (1 - p) <= floor) the tolerance is fixed: no influence; nor at sd <= floor
+    assert not de._log_binomial_sd_influence(i0, 0.25).any()
+    assert not de._log_sd_influence(np.ones((5, 2)), 1e-12).any()
+    # d = 0: the SE is se(d)/tol, not 0
+    zero = de._stat_se(z - z.mean(), 0.0, 1.0, de._log_sd_influence(x))
+    assert zero == pytest.approx(np.std(z, ddof=1) / math.sqrt(n))

@@ -53,6 +53,7 @@ def test_runs_are_read_from_the_basis():
     assert assemble.runs_of(_item(basis="bootstrap over runs (200 resamples)"), res) is None
 
 
+@pytest.mark.uses_claims("C7")
 def test_c7_settings_say_tau_delta_and_runs(claim_runner):
     """Issue 15: C7's traverse check runs at tau = 0 and delta = 0.2; the card must say so (and
     its joint draws, issue 13, at the delays they drew)."""
