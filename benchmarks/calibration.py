@@ -348,40 +348,51 @@ def compact(full: dict, source: str = "") -> dict:
     }
 
 
-def write_docs(full_jsons: list[Path], docs: Path) -> None:
+def write_docs(full_jsons: list[Path], docs: Path, append: bool = False) -> None:
     """``docs/calibration.{json,md}`` and the QQ plot from one or several calibration runs'
     outputs (e.g. the quick claims at 50 seeds and the slow ones at fewer): the claims' rows
-    are merged, each run's suite-level figures kept as a part of its own."""
+    are merged, each run's suite-level figures kept as a part of its own. ``append``: keep the
+    parts already in ``docs`` (their full outputs need not exist any more); a claim a new part
+    calibrates again takes the new part's row, and the old part names it ``superseded``."""
     parts = [compact(json.loads(p.read_text()), p.name) for p in full_jsons]
-    claims: dict = {}
+    old = json.loads((docs / "calibration.json").read_text()) if append else None
+    claims: dict = dict(old["claims"]) if old else {}
     for part in parts:
         claims.update(part["claims"])
+    new_parts = [
+        {
+            "claims": list(p["claims"]),
+            "seeds": p["seeds"],
+            "command": p["command"],
+            "fingerprint": p["fingerprint"],
+            "wall_s": p["wall_s"],
+            **p["calibration"],
+            "false_rejected_items": p["false_rejected_items"],
+            "near_miss": p["near_miss"],
+            "z_pure": p["z_pure"],
+            "z_all": p["z_all"],
+        }
+        for p in parts
+    ]
+    kept: list[dict] = []
+    if old:
+        again = {c for p in parts for c in p["claims"]}
+        for p in old["parts"]:
+            redone = sorted(again & set(p["claims"]))
+            kept.append({**p, "superseded": sorted({*p.get("superseded", []), *redone})})
+    every = [*kept, *new_parts]
     merged = {
-        "profile": parts[0]["profile"],
-        "root_seed": parts[0]["root_seed"],
-        "seeds": max(int(p["seeds"] or 0) for p in parts),
-        "command": "; ".join(str(p["command"]) for p in parts),
+        "profile": (old or parts[0])["profile"],
+        "root_seed": (old or parts[0])["root_seed"],
+        "seeds": max(int(p["seeds"] or 0) for p in every),
+        "command": "; ".join(str(p["command"]) for p in every),
         "claims": claims,
-        "parts": [
-            {
-                "claims": list(p["claims"]),
-                "seeds": p["seeds"],
-                "command": p["command"],
-                "fingerprint": p["fingerprint"],
-                "wall_s": p["wall_s"],
-                **p["calibration"],
-                "false_rejected_items": p["false_rejected_items"],
-                "near_miss": p["near_miss"],
-                "z_pure": p["z_pure"],
-                "z_all": p["z_all"],
-            }
-            for p in parts
-        ],
+        "parts": every,
     }
     docs.mkdir(parents=True, exist_ok=True)
     (docs / "calibration.json").write_text(json.dumps(merged, indent=1, allow_nan=True) + "\n")
-    md = []
-    for k, src in enumerate(full_jsons):
+    md = [(docs / "calibration.md").read_text().rstrip("\n")] if old else []
+    for k, src in enumerate(full_jsons, start=len(kept)):
         if src.with_suffix(".md").exists():
             md.append(src.with_suffix(".md").read_text())
         full = json.loads(src.read_text())
@@ -413,9 +424,14 @@ def main() -> int:
         nargs="+",
         help="only write --docs from earlier runs' calibration*.json (several: merged)",
     )
+    ap.add_argument(
+        "--append",
+        action="store_true",
+        help="with --from-json: keep the parts already in --docs (claims run again supersede)",
+    )
     args = ap.parse_args()
     if args.from_json is not None:
-        write_docs(args.from_json, args.docs or ROOT / "docs")
+        write_docs(args.from_json, args.docs or ROOT / "docs", append=args.append)
         return 0
     from checks.cache import code_fingerprint
 

@@ -615,6 +615,10 @@ def _seed_context(study: Mapping[str, object], nums: Numbers) -> dict[str, objec
             )
         }
         ctx["claims"] = ", ".join(str(c) for c in part.get("claims", []))
+        # claims a later part calibrated again (on newer code): this part's figures predate it
+        ctx["superseded"] = nums.text(
+            f"calibration {k} superseded", ", ".join(str(c) for c in part.get("superseded") or [])
+        )
         cal_ctx.append(ctx)
     return {
         "source": study.get("file"),
