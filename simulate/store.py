@@ -499,7 +499,7 @@ class Store:
             "start": _start_text(p["start"]),
             "steps": p["steps"],
             "runs": p["runs"],
-            "seed": p["seed"],
+            "seed": seed_column(p["seed"]),
             "crn": int(p["crn"]),
             "normalize": int(p["normalize"]),
             "max_delay": p["max_delay"],
@@ -682,6 +682,19 @@ def _start_text(start: object) -> str:
     return start if isinstance(start, str) else canonical_json(start)
 
 
+def seed_column(seed: int) -> int | str:
+    """A root seed as the ``seed`` column holds it. SQLite's INTEGER is signed 64-bit, and
+    seeds spawned by SeedSequence are 64-bit unsigned (half of them >= 2^63, which SQLite
+    cannot take): those are stored in two's complement, negative (no seed is negative), and a
+    seed of 2^64 or more as text. The true seed is always in the cell's parameters."""
+    seed = int(seed)
+    if seed < 2**63:
+        return seed
+    if seed < 2**64:
+        return seed - 2**64
+    return f"seed:{seed}"
+
+
 def _filter_values(name: str, value: object) -> list[object]:
     """A filter's value(s) as stored in the column."""
     if name == "eigenvalues":
@@ -702,6 +715,8 @@ def _filter_values(name: str, value: object) -> list[object]:
             v = v.item()
         if name in ("delay", "distribution", "start") and isinstance(v, str):
             v = v.strip().lower()
+        if name == "seed" and isinstance(v, int) and v >= 0:
+            v = seed_column(v)
         out.append(v)
     return out
 
