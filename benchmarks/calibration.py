@@ -60,6 +60,30 @@ def _pure(e) -> bool:
     return e.basis.startswith("t(") and e.se > 0 and e.tolerance / e.se >= Z
 
 
+def _pooled_rejects(row: dict) -> bool:
+    """Whether the seeds together reject an item's theory: the mean of the measured values
+    over every seed (the root's included) is further from the theory than the item's
+    allowance beyond z SE (its stated bias, spacing or reading precision: the median of
+    tolerance - z SE) plus z x the SE of that mean (the seeds' spread / sqrt(seeds)). Only
+    for two-sided value items (abs-diff); sets ``row["pooled"]``."""
+    vals = [v for v in row["values"] if all(math.isfinite(float(x)) for x in v)]
+    if row.get("relation") != "abs-diff" or len(vals) < 10:
+        return False
+    m = np.array([v[0] for v in vals], dtype=float)
+    allowance = float(np.median([max(v[2] - Z * v[1], 0.0) for v in vals]))
+    theory = float(vals[0][3])
+    se_pool = float(m.std(ddof=1) / math.sqrt(m.size))
+    off = abs(float(m.mean()) - theory)
+    row["pooled"] = {
+        "mean": float(m.mean()),
+        "theory": theory,
+        "se_of_mean": se_pool,
+        "allowance": allowance,
+        "seeds": int(m.size),
+    }
+    return off > allowance + Z * se_pool
+
+
 def analyse(reference, runs) -> dict:
     """The calibration tables (module docstring) from the root run and the seeds' results."""
     items: dict[tuple, dict] = {}
@@ -78,6 +102,8 @@ def analyse(reference, runs) -> dict:
                         "passed": [],
                         "z": [],
                         "pure": _pure(e),
+                        "relation": e.relation,
+                        "values": [(e.measured, e.se, e.tolerance, e.theory)],
                     }
     for seed, per_claim in runs.items():
         for cr, stat in zip(reference, per_claim, strict=True):
@@ -88,6 +114,7 @@ def analyse(reference, runs) -> dict:
                         if row is None:
                             continue
                         row["passed"].append(bool(e.passed))
+                        row["values"].append((e.measured, e.se, e.tolerance, e.theory))
                         z = e.z
                         if kind == "evidence" and math.isfinite(z):
                             row["z"].append(float(z))
@@ -136,21 +163,37 @@ def analyse(reference, runs) -> dict:
                     **k,
                 }
             )
+    # an item that flips because its theory is wrong and the item lacks the power to reject it
+    # at every seed is not a false rejection: the seeds pooled reject the theory
+    flips = [r for r in asserted if r.get("failed_at")]
+    power = [r for r in flips if _pooled_rejects(r)]
     false_rej = [
         {"claim": r["claim"], "check": r["check"], "label": r["label"], "failed_at": r["failed_at"]}
-        for r in asserted
-        if r.get("failed_at")
+        for r in flips
+        if r not in power
+    ]
+    power_flips = [
+        {
+            "claim": r["claim"],
+            "check": r["check"],
+            "label": r["label"],
+            "failed": len(r["failed_at"]),
+            "of": len(r["passed"]),
+            **r["pooled"],
+        }
+        for r in power
     ]
     tests = sum(len(r["passed"]) for r in asserted)
     return {
         "seeds": n_seeds,
         "asserted_items": len(asserted),
         "assertions_run": tests,
-        "false_rejections": sum(len(r["failed_at"]) for r in asserted if r.get("failed_at")),
+        "false_rejections": sum(len(r["failed_at"]) for r in false_rej),
         "false_rejection_rate": (
-            sum(len(r.get("failed_at", [])) for r in asserted) / tests if tests else None
+            sum(len(r["failed_at"]) for r in false_rej) / tests if tests else None
         ),
         "false_rejected_items": false_rej,
+        "power_flips": power_flips,
         "suite_promise": {"family_alpha": 1e-3, "max_assertions": MAX_ASSERTIONS, "z": Z},
         "z_pure": ks(z_pure),
         "z_all": ks(z_all),
@@ -278,6 +321,24 @@ def markdown(summary: dict, seed_rows: dict, meta: dict) -> str:
         ]
         for r in s["false_rejected_items"]:
             lines.append(f"| {r['claim']} | {r['check']} | {r['label']} | {len(r['failed_at'])} |")
+    if s.get("power_flips"):
+        lines += [
+            "",
+            "## Flips of a wrong theory (not false rejections)",
+            "",
+            "Items that pass at the root seed and fail at others, whose theory the seeds pooled "
+            "reject: the mean over the seeds is further from it than the item's allowance plus "
+            "z x the SE of that mean. The item lacks the power to reject it at every seed.",
+            "",
+            "| claim | check | item | failed | mean over seeds (SE) | theory | allowance |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in s["power_flips"]:
+            lines.append(
+                f"| {r['claim']} | {r['check']} | {r['label']} | {r['failed']}/{r['of']} | "
+                f"{r['mean']:.4g} ({r['se_of_mean']:.2g}) | {r['theory']:.4g} | "
+                f"{r['allowance']:.3g} |"
+            )
     lines += [
         "",
         "## Per-item |z| (items with >= 20 seeds)",
@@ -342,6 +403,7 @@ def compact(full: dict, source: str = "") -> dict:
             "gross_rejected_rate": gross["rejected"] / gross["of"] if gross.get("of") else None,
         },
         "false_rejected_items": full.get("false_rejected_items") or [],
+        "power_flips": full.get("power_flips") or [],
         "near_miss": nm,
         "z_pure": full.get("z_pure"),
         "z_all": full.get("z_all"),
