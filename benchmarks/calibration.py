@@ -430,6 +430,7 @@ def write_docs(full_jsons: list[Path], docs: Path, append: bool = False) -> None
             "wall_s": p["wall_s"],
             **p["calibration"],
             "false_rejected_items": p["false_rejected_items"],
+            "power_flips": p["power_flips"],
             "near_miss": p["near_miss"],
             "z_pure": p["z_pure"],
             "z_all": p["z_all"],
