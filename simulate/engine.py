@@ -581,7 +581,7 @@ def _run_chunk(
             pending = pool.submit(draws.draw, 0, nb0, 0)
             for i, k0 in enumerate(starts):
                 nb = min(block, steps - k0)
-                z, tau = _result(pending)
+                z, tau = pending.result()
                 if i + 1 < len(starts):
                     k1 = starts[i + 1]
                     pending = pool.submit(draws.draw, k1, min(block, steps - k1), (i + 1) % 2)
@@ -590,19 +590,6 @@ def _run_chunk(
                     progress(n * nb)
     state.finish(steps)
     return draws.hist, draws.truncated
-
-
-def _result(fut):
-    """A future's result, waited for in short timed waits: an untimed wait of the main thread
-    could miss Ctrl-C (the signal may reach the drawing thread, and the blocked main thread
-    then never ran the handler: `asyncmsgd simulate` hung after SIGINT in CI)."""
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    while True:
-        try:
-            return fut.result(timeout=0.2)
-        except FutureTimeout:
-            continue
 
 
 def _config_result(config, cap, out, sl, delays, rec) -> ConfigResult:
